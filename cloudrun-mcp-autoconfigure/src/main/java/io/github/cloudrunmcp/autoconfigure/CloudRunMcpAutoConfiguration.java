@@ -1,0 +1,204 @@
+package io.github.cloudrunmcp.autoconfigure;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import com.google.auth.oauth2.GoogleCredentials;
+import io.github.cloudrunmcp.auth.CachingIdTokenProvider;
+import io.github.cloudrunmcp.auth.CredentialsSupplier;
+import io.github.cloudrunmcp.auth.GoogleIdTokenSource;
+import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
+import io.github.cloudrunmcp.auth.IdTokenProvider;
+import io.github.cloudrunmcp.auth.TokenRoute;
+import io.github.cloudrunmcp.server.AuthMode;
+import io.github.cloudrunmcp.server.McpServer;
+import io.github.cloudrunmcp.server.McpServers;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Auto-configuration for cloudrun-mcp: the configured {@link McpServers}, Google ID
+ * tokens for them, and the {@link IdTokenExchangeFilterFunction} that attaches the
+ * tokens.
+ */
+@AutoConfiguration(afterName = "com.google.cloud.spring.autoconfigure.core.GcpContextAutoConfiguration")
+@ConditionalOnClass({ WebClient.class, GoogleCredentials.class })
+@ConditionalOnBooleanProperty(name = "cloudrun.mcp.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(CloudRunMcpProperties.class)
+public final class CloudRunMcpAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(CloudRunMcpAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean
+	McpServers mcpServers(CloudRunMcpProperties properties, ResourceLoader resourceLoader) {
+		McpServers servers = new McpServersFactory(resourceLoader).create(properties);
+		for (McpServer server : servers.all()) {
+			logger.info(describe(server));
+		}
+		return servers;
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	CredentialsSupplier cloudRunMcpCredentialsSupplier(CloudRunMcpProperties properties, ResourceLoader resourceLoader,
+			ObjectProvider<GoogleCredentials> credentials,
+			ObjectProvider<GcpCredentialsSupplierFactory> springCloudGcp) {
+		GoogleCredentials bean = credentials.getIfUnique();
+		if (bean != null) {
+			return () -> bean;
+		}
+		String location = properties.getAuth().getCredentialsLocation();
+		if (location != null) {
+			return fromLocation(resourceLoader, location);
+		}
+		GcpCredentialsSupplierFactory gcp = springCloudGcp.getIfAvailable();
+		return (gcp != null) ? gcp.create() : CredentialsSupplier.applicationDefault();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	IdTokenProvider cloudRunMcpIdTokenProvider(CredentialsSupplier credentialsSupplier,
+			CloudRunMcpProperties properties) {
+		return provider(credentialsSupplier, properties.getAuth().getRefreshBeforeExpiry(), properties);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	IdTokenExchangeFilterFunction cloudRunMcpIdTokenFilter(McpServers servers, IdTokenProvider idTokenProvider,
+			CredentialsSupplier credentialsSupplier, CloudRunMcpProperties properties, ResourceLoader resourceLoader) {
+		String defaultLocation = properties.getAuth().getCredentialsLocation();
+		Map<String, CredentialsSupplier> suppliers = new HashMap<>();
+		Map<String, IdTokenProvider> providers = new HashMap<>();
+		List<TokenRoute> routes = new ArrayList<>();
+		for (McpServer server : servers.all()) {
+			if (!server.sendsToken()) {
+				continue;
+			}
+			McpServer.Auth auth = server.auth();
+			String location = auth.credentialsLocation();
+			boolean ownCredentials = location != null && !location.equals(defaultLocation);
+			boolean ownSchedule = !auth.refreshBeforeExpiry().equals(properties.getAuth().getRefreshBeforeExpiry());
+			CredentialsSupplier supplier = ownCredentials
+					? suppliers.computeIfAbsent(location, (key) -> fromLocation(resourceLoader, key))
+					: credentialsSupplier;
+			IdTokenProvider provider = (ownCredentials || ownSchedule)
+					? providers.computeIfAbsent(location + "|" + auth.refreshBeforeExpiry(),
+							(key) -> provider(supplier, auth.refreshBeforeExpiry(), properties))
+					: idTokenProvider;
+			if (auth.mode() == AuthMode.GOOGLE) {
+				// Fail at start-up, not at the first request, when there is nothing to
+				// mint with.
+				new GoogleIdTokenSource(supplier).verify(server.audience());
+			}
+			routes.add(new TokenRoute(server.origin(), server.audience(), provider, auth.header(),
+					auth.mode() == AuthMode.AUTO));
+		}
+		return new IdTokenExchangeFilterFunction(routes);
+	}
+
+	private static IdTokenProvider provider(CredentialsSupplier supplier, java.time.Duration refreshBeforeExpiry,
+			CloudRunMcpProperties properties) {
+		return new CachingIdTokenProvider(new GoogleIdTokenSource(supplier), refreshBeforeExpiry,
+				properties.getAuth().getFetchTimeout(), java.time.Duration.ofSeconds(1),
+				java.time.Duration.ofSeconds(30), Schedulers.boundedElastic(), java.time.Clock.systemUTC());
+	}
+
+	private static CredentialsSupplier fromLocation(ResourceLoader resourceLoader, String location) {
+		return () -> {
+			try (InputStream in = resourceLoader.getResource(location).getInputStream()) {
+				return GoogleCredentials.fromStream(in);
+			}
+			catch (IOException ex) {
+				throw new IOException("could not read credentials from '" + location + "': " + ex.getMessage(), ex);
+			}
+		};
+	}
+
+	private static String describe(McpServer server) {
+		String auth;
+		if (server.sendsToken()) {
+			auth = "ID tokens for audience " + server.audience() + " in the " + server.auth().header().headerName()
+					+ " header (auth mode " + server.auth().mode().name().toLowerCase(java.util.Locale.ROOT) + ")";
+		}
+		else if (server.auth().mode() == AuthMode.NONE) {
+			auth = "no ID token (auth mode none)";
+		}
+		else {
+			auth = "no ID token (loopback host, auth mode auto)";
+		}
+		return "MCP server '" + server.name() + "' at " + server.baseUrl() + ": " + auth;
+	}
+
+	/**
+	 * Creates a {@link CredentialsSupplier} over Spring Cloud GCP's credentials (its
+	 * {@code CredentialsProvider} bean, configured by
+	 * {@code spring.cloud.gcp.credentials.*}), so that one application has one notion of
+	 * Google credentials.
+	 */
+	@FunctionalInterface
+	interface GcpCredentialsSupplierFactory {
+
+		CredentialsSupplier create();
+
+	}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "com.google.api.gax.core.CredentialsProvider")
+	static class SpringCloudGcpCredentialsConfiguration {
+
+		@Bean
+		GcpCredentialsSupplierFactory cloudRunMcpGcpCredentialsSupplierFactory(
+				ObjectProvider<com.google.api.gax.core.CredentialsProvider> credentialsProvider) {
+			return () -> {
+				com.google.api.gax.core.CredentialsProvider provider = credentialsProvider.getIfUnique();
+				if (provider == null) {
+					return CredentialsSupplier.applicationDefault();
+				}
+				return () -> toGoogleCredentials(provider.getCredentials());
+			};
+		}
+
+		private static GoogleCredentials toGoogleCredentials(com.google.auth.@Nullable Credentials credentials)
+				throws IOException {
+			if (credentials instanceof GoogleCredentials google) {
+				return google;
+			}
+			throw new IOException("Spring Cloud GCP's CredentialsProvider returned "
+					+ ((credentials != null) ? credentials.getClass().getName() : "null")
+					+ ", which is not a GoogleCredentials");
+		}
+
+	}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "org.springframework.boot.webclient.WebClientCustomizer")
+	static class WebClientCustomizerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(name = "cloudRunMcpWebClientCustomizer")
+		org.springframework.boot.webclient.WebClientCustomizer cloudRunMcpWebClientCustomizer(
+				IdTokenExchangeFilterFunction filter) {
+			return (builder) -> builder.filter(Objects.requireNonNull(filter));
+		}
+
+	}
+
+}

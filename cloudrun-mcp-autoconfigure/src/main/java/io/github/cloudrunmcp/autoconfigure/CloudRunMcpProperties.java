@@ -1,0 +1,254 @@
+package io.github.cloudrunmcp.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
+import io.github.cloudrunmcp.server.AuthMode;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for cloudrun-mcp: the default MCP server at the top level and
+ * any number of named servers under {@code servers}.
+ */
+@ConfigurationProperties("cloudrun.mcp")
+public class CloudRunMcpProperties {
+
+	/**
+	 * Whether to enable cloudrun-mcp.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Base URL of the default MCP server, such as
+	 * https://my-mcp-server-abc123-uc.a.run.app.
+	 */
+	private @Nullable String baseUrl;
+
+	/**
+	 * Audience of the ID tokens for the default server. Defaults to the origin of
+	 * base-url (scheme, host, and port when not the default one).
+	 */
+	private @Nullable String audience;
+
+	private final Auth auth = new Auth();
+
+	/**
+	 * Named MCP servers. Each inherits from the top level what it does not set itself.
+	 */
+	private final Map<String, Server> servers = new LinkedHashMap<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable String getBaseUrl() {
+		return this.baseUrl;
+	}
+
+	public void setBaseUrl(@Nullable String baseUrl) {
+		this.baseUrl = baseUrl;
+	}
+
+	public @Nullable String getAudience() {
+		return this.audience;
+	}
+
+	public void setAudience(@Nullable String audience) {
+		this.audience = audience;
+	}
+
+	public Auth getAuth() {
+		return this.auth;
+	}
+
+	public Map<String, Server> getServers() {
+		return this.servers;
+	}
+
+	/**
+	 * ID-token authentication.
+	 */
+	public static class Auth {
+
+		/**
+		 * Whether requests carry a Google ID token: 'auto' when credentials are available
+		 * and the host is not loopback, 'google' always (start-up fails without
+		 * credentials), or 'none'.
+		 */
+		private AuthMode mode = AuthMode.AUTO;
+
+		/**
+		 * Header that carries the token: 'authorization', or 'x-serverless-authorization'
+		 * to leave Authorization to the application's own scheme.
+		 */
+		private TokenHeader header = TokenHeader.AUTHORIZATION;
+
+		/**
+		 * How long before expiry a token is replaced in the background.
+		 */
+		private Duration refreshBeforeExpiry = Duration.ofMinutes(5);
+
+		/**
+		 * Location of a service-account key or impersonated-credentials JSON, such as
+		 * file:/secrets/key.json. Application default credentials when not set.
+		 */
+		private @Nullable String credentialsLocation;
+
+		/**
+		 * How long a request waits for a token from the credential source before failing.
+		 */
+		private Duration fetchTimeout = Duration.ofSeconds(30);
+
+		public AuthMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(AuthMode mode) {
+			this.mode = mode;
+		}
+
+		public TokenHeader getHeader() {
+			return this.header;
+		}
+
+		public void setHeader(TokenHeader header) {
+			this.header = header;
+		}
+
+		public Duration getRefreshBeforeExpiry() {
+			return this.refreshBeforeExpiry;
+		}
+
+		public void setRefreshBeforeExpiry(Duration refreshBeforeExpiry) {
+			this.refreshBeforeExpiry = refreshBeforeExpiry;
+		}
+
+		public @Nullable String getCredentialsLocation() {
+			return this.credentialsLocation;
+		}
+
+		public void setCredentialsLocation(@Nullable String credentialsLocation) {
+			this.credentialsLocation = credentialsLocation;
+		}
+
+		public Duration getFetchTimeout() {
+			return this.fetchTimeout;
+		}
+
+		public void setFetchTimeout(Duration fetchTimeout) {
+			this.fetchTimeout = fetchTimeout;
+		}
+
+	}
+
+	/**
+	 * A named MCP server.
+	 */
+	public static class Server {
+
+		/**
+		 * Base URL of the server.
+		 */
+		private @Nullable String baseUrl;
+
+		/**
+		 * Audience of the ID tokens for the server. Defaults to the origin of its
+		 * base-url.
+		 */
+		private @Nullable String audience;
+
+		private final ServerAuth auth = new ServerAuth();
+
+		public @Nullable String getBaseUrl() {
+			return this.baseUrl;
+		}
+
+		public void setBaseUrl(@Nullable String baseUrl) {
+			this.baseUrl = baseUrl;
+		}
+
+		public @Nullable String getAudience() {
+			return this.audience;
+		}
+
+		public void setAudience(@Nullable String audience) {
+			this.audience = audience;
+		}
+
+		public ServerAuth getAuth() {
+			return this.auth;
+		}
+
+	}
+
+	/**
+	 * ID-token authentication of a named server; what is not set comes from
+	 * cloudrun.mcp.auth.
+	 */
+	public static class ServerAuth {
+
+		/**
+		 * Whether requests carry a Google ID token. Defaults to cloudrun.mcp.auth.mode.
+		 */
+		private @Nullable AuthMode mode;
+
+		/**
+		 * Header that carries the token. Defaults to cloudrun.mcp.auth.header.
+		 */
+		private @Nullable TokenHeader header;
+
+		/**
+		 * How long before expiry a token is replaced. Defaults to
+		 * cloudrun.mcp.auth.refresh-before-expiry.
+		 */
+		private @Nullable Duration refreshBeforeExpiry;
+
+		/**
+		 * Location of a credentials JSON for this server. Defaults to
+		 * cloudrun.mcp.auth.credentials-location.
+		 */
+		private @Nullable String credentialsLocation;
+
+		public @Nullable AuthMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(@Nullable AuthMode mode) {
+			this.mode = mode;
+		}
+
+		public @Nullable TokenHeader getHeader() {
+			return this.header;
+		}
+
+		public void setHeader(@Nullable TokenHeader header) {
+			this.header = header;
+		}
+
+		public @Nullable Duration getRefreshBeforeExpiry() {
+			return this.refreshBeforeExpiry;
+		}
+
+		public void setRefreshBeforeExpiry(@Nullable Duration refreshBeforeExpiry) {
+			this.refreshBeforeExpiry = refreshBeforeExpiry;
+		}
+
+		public @Nullable String getCredentialsLocation() {
+			return this.credentialsLocation;
+		}
+
+		public void setCredentialsLocation(@Nullable String credentialsLocation) {
+			this.credentialsLocation = credentialsLocation;
+		}
+
+	}
+
+}

@@ -1,0 +1,102 @@
+package io.github.cloudrunmcp.server;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One MCP server, its settings resolved (named servers inherit what they do not set) and
+ * validated.
+ *
+ * @param name the server's name: {@value #DEFAULT_NAME} for
+ * {@code cloudrun.mcp.base-url}, the map key for {@code cloudrun.mcp.servers.<name>}
+ * @param baseUrl the server's base URL, without a trailing slash
+ * @param audience the audience of its ID tokens
+ * @param auth how requests authenticate
+ */
+public record McpServer(String name, URI baseUrl, String audience, Auth auth) {
+
+	/** Name of the server configured at the top level of {@code cloudrun.mcp}. */
+	public static final String DEFAULT_NAME = "default";
+
+	/**
+	 * Create a server.
+	 * @param name the server's name
+	 * @param baseUrl the base URL
+	 * @param audience the token audience
+	 * @param auth the authentication settings
+	 */
+	public McpServer {
+		Objects.requireNonNull(name, "name");
+		Objects.requireNonNull(baseUrl, "baseUrl");
+		Objects.requireNonNull(audience, "audience");
+		Objects.requireNonNull(auth, "auth");
+	}
+
+	/**
+	 * Return the origin of the base URL: scheme, host and port.
+	 * @return the origin
+	 */
+	public URI origin() {
+		return URI.create(this.baseUrl.getScheme() + "://" + this.baseUrl.getRawAuthority());
+	}
+
+	/**
+	 * Return whether requests to this server carry an ID token: the mode is
+	 * {@code google}, or {@code auto} and the host is not a loopback address.
+	 * @return whether tokens are attached
+	 */
+	public boolean sendsToken() {
+		return switch (this.auth.mode()) {
+			case GOOGLE -> true;
+			case NONE -> false;
+			case AUTO -> !isLoopback(this.baseUrl.getHost());
+		};
+	}
+
+	/**
+	 * Return whether a host name is a loopback address ({@code localhost},
+	 * {@code 127.x.x.x}, {@code [::1]}).
+	 * @param host the host
+	 * @return whether it is loopback
+	 */
+	public static boolean isLoopback(@Nullable String host) {
+		if (host == null) {
+			return false;
+		}
+		String h = host.toLowerCase(java.util.Locale.ROOT);
+		return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("[::1]")
+				|| h.equals("::1");
+	}
+
+	/**
+	 * How requests to a server authenticate.
+	 *
+	 * @param mode whether ID tokens are sent
+	 * @param header the header that carries the token
+	 * @param refreshBeforeExpiry how long before expiry a token is replaced
+	 * @param credentialsLocation a credentials JSON (Spring resource location), or
+	 * {@code null} for the application's default credentials
+	 */
+	public record Auth(AuthMode mode, TokenHeader header, Duration refreshBeforeExpiry,
+			@Nullable String credentialsLocation) {
+
+		/**
+		 * Create the settings.
+		 * @param mode whether ID tokens are sent
+		 * @param header the header that carries the token
+		 * @param refreshBeforeExpiry how long before expiry a token is replaced
+		 * @param credentialsLocation a credentials JSON location, or {@code null}
+		 */
+		public Auth {
+			Objects.requireNonNull(mode, "mode");
+			Objects.requireNonNull(header, "header");
+			Objects.requireNonNull(refreshBeforeExpiry, "refreshBeforeExpiry");
+		}
+
+	}
+
+}
