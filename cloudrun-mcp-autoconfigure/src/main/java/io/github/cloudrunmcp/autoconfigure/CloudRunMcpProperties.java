@@ -6,9 +6,11 @@ import java.util.Map;
 
 import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
 import io.github.cloudrunmcp.server.AuthMode;
+import io.github.cloudrunmcp.stream.OverflowPolicy;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for cloudrun-mcp: the default MCP server at the top level and
@@ -34,7 +36,14 @@ public class CloudRunMcpProperties {
 	 */
 	private @Nullable String audience;
 
+	/**
+	 * Path of the default server's event stream, relative to base-url.
+	 */
+	private String eventsPath = "/events";
+
 	private final Auth auth = new Auth();
+
+	private final Stream stream = new Stream();
 
 	/**
 	 * Named MCP servers. Each inherits from the top level what it does not set itself.
@@ -65,8 +74,20 @@ public class CloudRunMcpProperties {
 		this.audience = audience;
 	}
 
+	public String getEventsPath() {
+		return this.eventsPath;
+	}
+
+	public void setEventsPath(String eventsPath) {
+		this.eventsPath = eventsPath;
+	}
+
 	public Auth getAuth() {
 		return this.auth;
+	}
+
+	public Stream getStream() {
+		return this.stream;
 	}
 
 	public Map<String, Server> getServers() {
@@ -150,6 +171,172 @@ public class CloudRunMcpProperties {
 	}
 
 	/**
+	 * The event stream of each server.
+	 */
+	public static class Stream {
+
+		/**
+		 * Whether to hold each server's event stream open and publish its events.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How many events may wait between the network and the consumers.
+		 */
+		private int buffer = 32;
+
+		/**
+		 * What happens when the buffer is full: 'block' stops reading the socket (nothing
+		 * is lost), 'drop-oldest' and 'drop-latest' drop and count, 'error' fails the
+		 * stream.
+		 */
+		private OverflowPolicy overflow = OverflowPolicy.BLOCK;
+
+		/**
+		 * Largest event accepted; a larger one ends the connection.
+		 */
+		private DataSize maxEventSize = DataSize.ofMegabytes(1);
+
+		/**
+		 * How long a connection may stay silent (no event, no comment) before it is
+		 * reopened.
+		 */
+		private Duration readTimeout = Duration.ofMinutes(5);
+
+		/**
+		 * How long events already read may take to reach listeners at shutdown.
+		 */
+		private Duration shutdownGrace = Duration.ofSeconds(5);
+
+		private final Reconnect reconnect = new Reconnect();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getBuffer() {
+			return this.buffer;
+		}
+
+		public void setBuffer(int buffer) {
+			this.buffer = buffer;
+		}
+
+		public OverflowPolicy getOverflow() {
+			return this.overflow;
+		}
+
+		public void setOverflow(OverflowPolicy overflow) {
+			this.overflow = overflow;
+		}
+
+		public DataSize getMaxEventSize() {
+			return this.maxEventSize;
+		}
+
+		public void setMaxEventSize(DataSize maxEventSize) {
+			this.maxEventSize = maxEventSize;
+		}
+
+		public Duration getReadTimeout() {
+			return this.readTimeout;
+		}
+
+		public void setReadTimeout(Duration readTimeout) {
+			this.readTimeout = readTimeout;
+		}
+
+		public Duration getShutdownGrace() {
+			return this.shutdownGrace;
+		}
+
+		public void setShutdownGrace(Duration shutdownGrace) {
+			this.shutdownGrace = shutdownGrace;
+		}
+
+		public Reconnect getReconnect() {
+			return this.reconnect;
+		}
+
+	}
+
+	/**
+	 * Reconnect backoff of the event streams.
+	 */
+	public static class Reconnect {
+
+		/**
+		 * Wait before the first reconnect, unless the server sent a retry field.
+		 */
+		private Duration initialDelay = Duration.ofSeconds(1);
+
+		/**
+		 * Longest wait between reconnects.
+		 */
+		private Duration maxDelay = Duration.ofSeconds(30);
+
+		/**
+		 * Growth of the wait per consecutive failure.
+		 */
+		private double multiplier = 2.0;
+
+		/**
+		 * Random spread of each wait, as a fraction from 0 to 1.
+		 */
+		private double jitter = 0.2;
+
+		/**
+		 * Consecutive failed attempts before a stream gives up; 0 never gives up.
+		 */
+		private int maxAttempts;
+
+		public Duration getInitialDelay() {
+			return this.initialDelay;
+		}
+
+		public void setInitialDelay(Duration initialDelay) {
+			this.initialDelay = initialDelay;
+		}
+
+		public Duration getMaxDelay() {
+			return this.maxDelay;
+		}
+
+		public void setMaxDelay(Duration maxDelay) {
+			this.maxDelay = maxDelay;
+		}
+
+		public double getMultiplier() {
+			return this.multiplier;
+		}
+
+		public void setMultiplier(double multiplier) {
+			this.multiplier = multiplier;
+		}
+
+		public double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(double jitter) {
+			this.jitter = jitter;
+		}
+
+		public int getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(int maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+	}
+
+	/**
 	 * A named MCP server.
 	 */
 	public static class Server {
@@ -165,7 +352,20 @@ public class CloudRunMcpProperties {
 		 */
 		private @Nullable String audience;
 
+		/**
+		 * Path of the server's event stream. Defaults to cloudrun.mcp.events-path.
+		 */
+		private @Nullable String eventsPath;
+
 		private final ServerAuth auth = new ServerAuth();
+
+		public @Nullable String getEventsPath() {
+			return this.eventsPath;
+		}
+
+		public void setEventsPath(@Nullable String eventsPath) {
+			this.eventsPath = eventsPath;
+		}
 
 		public @Nullable String getBaseUrl() {
 			return this.baseUrl;

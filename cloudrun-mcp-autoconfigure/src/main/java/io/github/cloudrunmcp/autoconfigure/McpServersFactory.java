@@ -14,6 +14,7 @@ import io.github.cloudrunmcp.server.AuthMode;
 import io.github.cloudrunmcp.server.McpConfigurationException;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.stream.StreamSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.io.Resource;
@@ -41,8 +42,8 @@ final class McpServersFactory {
 				refreshBeforeExpiry(PREFIX + "auth.refresh-before-expiry", auth.getRefreshBeforeExpiry()),
 				credentialsLocation(PREFIX + "auth.credentials-location", auth.getCredentialsLocation()));
 		if (properties.getBaseUrl() != null) {
-			servers.add(
-					server(McpServer.DEFAULT_NAME, PREFIX, properties.getBaseUrl(), properties.getAudience(), topAuth));
+			servers.add(server(McpServer.DEFAULT_NAME, PREFIX, properties.getBaseUrl(), properties.getAudience(),
+					topAuth, eventsPath(PREFIX + "events-path", properties.getEventsPath())));
 		}
 		else if (properties.getServers().isEmpty()) {
 			throw new McpConfigurationException(PREFIX + "base-url", "cloudrun.mcp.base-url is not set.",
@@ -73,18 +74,21 @@ final class McpServersFactory {
 					(own.getCredentialsLocation() != null)
 							? credentialsLocation(prefix + "auth.credentials-location", own.getCredentialsLocation())
 							: topAuth.credentialsLocation());
-			servers.add(server(name, prefix, server.getBaseUrl(), server.getAudience(), inherited));
+			String eventsPath = (server.getEventsPath() != null)
+					? eventsPath(prefix + "events-path", server.getEventsPath())
+					: eventsPath(PREFIX + "events-path", properties.getEventsPath());
+			servers.add(server(name, prefix, server.getBaseUrl(), server.getAudience(), inherited, eventsPath));
 		}
 		checkSharedOrigins(servers);
 		return new McpServers(servers);
 	}
 
 	private McpServer server(String name, String prefix, String baseUrlText, @Nullable String audienceText,
-			McpServer.Auth auth) {
+			McpServer.Auth auth, String eventsPath) {
 		URI baseUrl = baseUrl(prefix + "base-url", baseUrlText);
 		String audience = (audienceText != null) ? audience(prefix + "audience", audienceText)
 				: defaultAudience(baseUrl);
-		McpServer server = new McpServer(name, baseUrl, audience, auth);
+		McpServer server = new McpServer(name, baseUrl, audience, auth, eventsPath);
 		if (server.sendsToken() && "http".equals(baseUrl.getScheme()) && !McpServer.isLoopback(baseUrl.getHost())) {
 			throw new McpConfigurationException(prefix + "base-url",
 					prefix + "base-url '" + baseUrlText + "' is plain http to a non-loopback host while auth mode is '"
@@ -109,6 +113,66 @@ final class McpServersFactory {
 			normalized = normalized.substring(0, normalized.length() - 1);
 		}
 		return URI.create(normalized);
+	}
+
+	private static String eventsPath(String property, String path) {
+		URI uri = parse(path);
+		if (!path.startsWith("/") || uri == null || uri.getRawFragment() != null) {
+			throw new McpConfigurationException(property,
+					property + " must be a path starting with '/', got '" + path + "'.",
+					"Set it to the path of the server's event stream, such as /events.");
+		}
+		return path;
+	}
+
+	static StreamSettings streamSettings(CloudRunMcpProperties.Stream stream) {
+		String prefix = PREFIX + "stream.";
+		if (stream.getBuffer() < 1) {
+			throw new McpConfigurationException(prefix + "buffer",
+					prefix + "buffer must be at least 1, got " + stream.getBuffer() + ".",
+					"Set it to how many events may wait for slow consumers; the default is 32.");
+		}
+		long maxEventSize = stream.getMaxEventSize().toBytes();
+		if (maxEventSize < 1 || maxEventSize > Integer.MAX_VALUE - 16) {
+			throw new McpConfigurationException(prefix + "max-event-size",
+					prefix + "max-event-size must be between 1B " + "and 2GB, got " + stream.getMaxEventSize() + ".",
+					"The default is 1MB.");
+		}
+		positive(prefix + "read-timeout", stream.getReadTimeout());
+		if (stream.getShutdownGrace().isNegative()) {
+			throw new McpConfigurationException(prefix + "shutdown-grace",
+					prefix + "shutdown-grace must not be " + "negative, got " + stream.getShutdownGrace() + ".",
+					"The default is 5s, within Cloud Run's 10s.");
+		}
+		CloudRunMcpProperties.Reconnect reconnect = stream.getReconnect();
+		positive(prefix + "reconnect.initial-delay", reconnect.getInitialDelay());
+		positive(prefix + "reconnect.max-delay", reconnect.getMaxDelay());
+		if (reconnect.getMultiplier() < 1) {
+			throw new McpConfigurationException(prefix + "reconnect.multiplier",
+					prefix + "reconnect.multiplier must be at least 1, got " + reconnect.getMultiplier() + ".",
+					"The default is 2.0.");
+		}
+		if (reconnect.getJitter() < 0 || reconnect.getJitter() > 1) {
+			throw new McpConfigurationException(prefix + "reconnect.jitter",
+					prefix + "reconnect.jitter must be between 0 and 1, got " + reconnect.getJitter() + ".",
+					"The default is 0.2 (each wait varies by up to 20%).");
+		}
+		if (reconnect.getMaxAttempts() < 0) {
+			throw new McpConfigurationException(prefix + "reconnect.max-attempts",
+					prefix + "reconnect.max-attempts must not be negative, got " + reconnect.getMaxAttempts() + ".",
+					"Use 0 to never give up.");
+		}
+		return new StreamSettings(stream.getBuffer(), stream.getOverflow(), (int) maxEventSize, stream.getReadTimeout(),
+				stream.getShutdownGrace(),
+				new StreamSettings.Reconnect(reconnect.getInitialDelay(), reconnect.getMaxDelay(),
+						reconnect.getMultiplier(), reconnect.getJitter(), reconnect.getMaxAttempts()));
+	}
+
+	private static void positive(String property, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new McpConfigurationException(property, property + " must be positive, got " + value + ".",
+					"Set a positive duration such as 1s.");
+		}
 	}
 
 	private static String audience(String property, String text) {

@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param baseUrl the server's base URL, without a trailing slash
  * @param audience the audience of its ID tokens
  * @param auth how requests authenticate
+ * @param eventsPath the path of the server's event stream, relative to the base URL
  */
-public record McpServer(String name, URI baseUrl, String audience, Auth auth) {
+public record McpServer(String name, URI baseUrl, String audience, Auth auth, String eventsPath) {
 
 	/** Name of the server configured at the top level of {@code cloudrun.mcp}. */
 	public static final String DEFAULT_NAME = "default";
@@ -28,12 +29,23 @@ public record McpServer(String name, URI baseUrl, String audience, Auth auth) {
 	 * @param baseUrl the base URL
 	 * @param audience the token audience
 	 * @param auth the authentication settings
+	 * @param eventsPath the path of the event stream
 	 */
 	public McpServer {
 		Objects.requireNonNull(name, "name");
 		Objects.requireNonNull(baseUrl, "baseUrl");
 		Objects.requireNonNull(audience, "audience");
 		Objects.requireNonNull(auth, "auth");
+		Objects.requireNonNull(eventsPath, "eventsPath");
+	}
+
+	/**
+	 * Return the URL of the server's event stream: the base URL followed by the events
+	 * path.
+	 * @return the URL
+	 */
+	public URI eventsUrl() {
+		return URI.create(this.baseUrl + this.eventsPath);
 	}
 
 	/**

@@ -1,0 +1,180 @@
+package io.github.cloudrunmcp.stream;
+
+import java.time.Instant;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.context.ApplicationEvent;
+
+/**
+ * One event from an MCP server, published to the application context as an
+ * {@link ApplicationEvent} and handed to {@code events()} subscribers.
+ *
+ * <p>
+ * Its {@linkplain #type() type} is the SSE {@code event:} field; where that is absent or
+ * {@code message} and the data is a JSON object with a string {@code event} member, that
+ * member; else its {@code method} member (MCP JSON-RPC notifications); else
+ * {@code message}. The JSON payload is parsed lazily, once, on first access.
+ */
+public class McpEvent extends ApplicationEvent {
+
+	private static final long serialVersionUID = 1L;
+
+	/** Type of events without an SSE event field or JSON type member. */
+	public static final String DEFAULT_TYPE = "message";
+
+	private final String server;
+
+	private final @Nullable String id;
+
+	private final String sseType;
+
+	private final String data;
+
+	private final transient ObjectMapper mapper;
+
+	private transient @Nullable String type;
+
+	private transient @Nullable JsonNode json;
+
+	/**
+	 * Create an event.
+	 * @param server the name of the server it came from
+	 * @param id the SSE id (last event ID), or {@code null}
+	 * @param sseType the SSE event type ({@code message} when the field was absent)
+	 * @param data the SSE data
+	 * @param mapper the mapper for JSON access
+	 */
+	public McpEvent(String server, @Nullable String id, String sseType, String data, ObjectMapper mapper) {
+		super(server);
+		this.server = Objects.requireNonNull(server, "server");
+		this.id = id;
+		this.sseType = Objects.requireNonNull(sseType, "sseType");
+		this.data = Objects.requireNonNull(data, "data");
+		this.mapper = Objects.requireNonNull(mapper, "mapper");
+	}
+
+	/**
+	 * Return the name of the server the event came from ({@code default} for
+	 * {@code cloudrun.mcp.base-url}).
+	 * @return the server name
+	 */
+	public String server() {
+		return this.server;
+	}
+
+	/**
+	 * Return the SSE id of the event (the stream's last event ID when it was dispatched).
+	 * @return the id, or {@code null} if the stream has none
+	 */
+	public @Nullable String id() {
+		return this.id;
+	}
+
+	/**
+	 * Return the event's type.
+	 * @return the type
+	 */
+	public String type() {
+		String resolved = this.type;
+		if (resolved == null) {
+			resolved = this.sseType;
+			if (DEFAULT_TYPE.equals(resolved)) {
+				String sniffed = EventTypeSniffer.sniff(this.data);
+				if (sniffed != null && !sniffed.isEmpty()) {
+					resolved = sniffed;
+				}
+			}
+			this.type = resolved;
+		}
+		return resolved;
+	}
+
+	/**
+	 * Return the SSE {@code event:} field as sent ({@code message} when absent).
+	 * @return the SSE event type
+	 */
+	public String sseType() {
+		return this.sseType;
+	}
+
+	/**
+	 * Return the raw data.
+	 * @return the data lines joined with LF
+	 */
+	public String data() {
+		return this.data;
+	}
+
+	/**
+	 * Return when the event arrived.
+	 * @return the arrival time
+	 */
+	public Instant receivedAt() {
+		return Instant.ofEpochMilli(getTimestamp());
+	}
+
+	/**
+	 * Return the data as a JSON tree, parsed on first access.
+	 * @return the tree
+	 * @throws McpEventPayloadException if the data is not JSON
+	 */
+	public JsonNode json() {
+		JsonNode tree = this.json;
+		if (tree == null) {
+			try {
+				tree = this.mapper.readTree(this.data);
+			}
+			catch (JacksonException ex) {
+				throw new McpEventPayloadException(describe() + " is not JSON: " + ex.getOriginalMessage(), ex);
+			}
+			this.json = tree;
+		}
+		return tree;
+	}
+
+	/**
+	 * Return the data mapped to a type: the raw data for {@code String}, the tree for
+	 * {@code JsonNode}, this event for {@code McpEvent}, else the JSON mapped with
+	 * Jackson.
+	 * @param <T> the target type
+	 * @param type the target type
+	 * @return the mapped payload
+	 * @throws McpEventPayloadException if the data cannot be mapped
+	 */
+	public <T> T as(Class<T> type) {
+		if (type == String.class || type == CharSequence.class) {
+			return type.cast(this.data);
+		}
+		if (type.isInstance(this)) {
+			return type.cast(this);
+		}
+		if (type == JsonNode.class || type == Object.class) {
+			return type.cast(json());
+		}
+		try {
+			return (this.json != null) ? this.mapper.treeToValue(this.json, type)
+					: this.mapper.readValue(this.data, type);
+		}
+		catch (JacksonException ex) {
+			throw new McpEventPayloadException(
+					describe() + " cannot be mapped to " + type.getName() + ": " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	private String describe() {
+		return "Event " + ((this.id != null) ? "id '" + this.id + "' " : "") + "of type '" + type() + "' from server '"
+				+ this.server + "'";
+	}
+
+	@Override
+	public String toString() {
+		return "McpEvent[server=" + this.server + ", id=" + this.id + ", type=" + type() + ", data="
+				+ this.data.length() + " chars]";
+	}
+
+}
