@@ -1,0 +1,62 @@
+package io.github.cloudrunmcp.sample;
+
+import io.github.cloudrunmcp.listener.McpListener;
+import io.github.cloudrunmcp.stream.McpEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Listener examples to copy: every event, one type, a typed payload, and a condition.
+ */
+@Component
+class AgentListeners {
+
+	private static final Log logger = LogFactory.getLog(AgentListeners.class);
+
+	private final StringBuilder answer = new StringBuilder();
+
+	/** Every event of every server. */
+	@McpListener
+	void onEvent(McpEvent event) {
+		logger.info("[" + event.server() + "] #" + event.id() + " " + event.type() + " " + event.data());
+	}
+
+	/** One type, JSON read on demand: the model's answer, token by token. */
+	@McpListener("model.response")
+	void onToken(McpEvent event) {
+		synchronized (this.answer) {
+			this.answer.append(event.json().path("content").asString(""));
+		}
+	}
+
+	/** A typed payload: the JSON data mapped to a record. */
+	@McpListener("agent.reply")
+	void onReply(AgentReply reply) {
+		String streamed;
+		synchronized (this.answer) {
+			streamed = this.answer.toString();
+			this.answer.setLength(0);
+		}
+		logger.info("Conversation " + reply.conversation() + " answered: '" + reply.content() + "' (streamed: '"
+				+ streamed + "', " + reply.tokens() + " tokens)");
+	}
+
+	/** A SpEL condition on the payload. */
+	@McpListener(value = "model.done", condition = "#root.event.json().path('tokens').asInt() > 5")
+	void onLongAnswer(McpEvent event) {
+		logger.info("Conversation " + event.json().path("conversation").asInt() + " took more than 5 tokens");
+	}
+
+	/**
+	 * The reply of the agent.
+	 *
+	 * @param conversation the conversation number
+	 * @param content the reply
+	 * @param tokens how many tokens the model streamed
+	 */
+	record AgentReply(int conversation, String content, int tokens) {
+	}
+
+}

@@ -1,0 +1,68 @@
+package io.github.cloudrunmcp.sample;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.stream.McpEventStream;
+import io.github.cloudrunmcp.stream.McpStreamStatus;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * A reactive consumer of the stream (the {@code Flux} example): it counts events by type
+ * and feeds the page. Browsers get a best-effort copy, so a slow browser never slows the
+ * stream.
+ */
+@Component
+class EventFeed implements DisposableBean {
+
+	private final McpEventStream stream;
+
+	private final Sinks.Many<McpEvent> browsers = Sinks.many().multicast().directBestEffort();
+
+	private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+
+	private final Disposable subscription;
+
+	EventFeed(McpEventStream stream) {
+		this.stream = stream;
+		this.subscription = stream.events()
+			.limitRate(64) // this subscriber's demand is part of the stream's
+							// back-pressure
+			.subscribe((event) -> {
+				this.counts.computeIfAbsent(event.type(), (type) -> new AtomicLong()).incrementAndGet();
+				this.browsers.tryEmitNext(event);
+			});
+	}
+
+	Flux<McpEvent> events() {
+		return this.browsers.asFlux();
+	}
+
+	Flux<McpStreamStatus> statuses() {
+		return this.stream.statusChanges().sample(Duration.ofMillis(100));
+	}
+
+	Map<String, Object> snapshot() {
+		McpEventStream.Stats stats = this.stream.stats();
+		Map<String, Long> byType = new java.util.TreeMap<>();
+		this.counts.forEach((type, count) -> byType.put(type, count.get()));
+		return Map.of("server", this.stream.server(), "url", this.stream.url().toString(), "status",
+				this.stream.status().toString(), "state", this.stream.status().state().name(), "received",
+				stats.received(), "delivered", stats.delivered(), "dropped", stats.dropped(), "connections",
+				stats.connections(), "byType", byType);
+	}
+
+	@Override
+	public void destroy() {
+		this.subscription.dispose();
+	}
+
+}

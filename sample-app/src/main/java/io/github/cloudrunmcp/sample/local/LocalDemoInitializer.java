@@ -1,0 +1,44 @@
+package io.github.cloudrunmcp.sample.local;
+
+import java.util.Map;
+
+import com.google.auth.oauth2.GoogleCredentials;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * When no {@code cloudrun.mcp.base-url} is configured, activates the {@code local}
+ * profile and starts a {@link LocalDemo}: the starter then talks to its event server with
+ * ID tokens from its metadata server, through google-auth, exactly as on Cloud Run.
+ */
+public class LocalDemoInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+	private static final Log logger = LogFactory.getLog(LocalDemoInitializer.class);
+
+	@Override
+	public void initialize(ConfigurableApplicationContext context) {
+		ConfigurableEnvironment environment = context.getEnvironment();
+		if (environment.containsProperty("cloudrun.mcp.base-url")
+				|| !environment.getProperty("cloudrun.mcp.enabled", Boolean.class, true)) {
+			return;
+		}
+		LocalDemo demo = LocalDemo.start(environment.getProperty("sample.demo.interval-millis", Long.class, 2500L));
+		environment.addActiveProfile("local");
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("localDemo",
+					Map.of("cloudrun.mcp.base-url", demo.baseUrl(), "cloudrun.mcp.auth.mode", "google")));
+		GenericApplicationContext registry = (GenericApplicationContext) context;
+		registry.registerBean(LocalDemo.class, () -> demo);
+		registry.registerBean(GoogleCredentials.class, demo::credentials);
+		logger.info("No cloudrun.mcp.base-url set: running the local demo (profile 'local'), an MCP event server at "
+				+ demo.baseUrl() + " that verifies ID tokens from a loopback metadata server at "
+				+ demo.metadataHost());
+	}
+
+}

@@ -1,0 +1,103 @@
+package io.github.cloudrunmcp.sample;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.github.cloudrunmcp.sample.local.LocalDemo;
+import io.github.cloudrunmcp.stream.McpEventStream;
+import io.github.cloudrunmcp.stream.McpStreamStatus;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "sample.demo.interval-millis=300")
+@AutoConfigureWebTestClient
+class SampleApplicationTests {
+
+	@Autowired
+	private Environment environment;
+
+	@Autowired
+	private LocalDemo demo;
+
+	@Autowired
+	private McpEventStream stream;
+
+	@Autowired
+	private WebTestClient client;
+
+	@Test
+	void runsTheLocalDemoThroughTheRealTokenPath() {
+		assertThat(this.environment.getActiveProfiles()).contains("local");
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.stream.stats().delivered() >= 12);
+		assertThat(this.stream.status().state()).isEqualTo(McpStreamStatus.State.OPEN);
+		// The demo server accepted the connection only with a valid ID token minted by
+		// the
+		// loopback metadata server through google-auth.
+		assertThat(this.demo.eventServer().connections()).isNotEmpty()
+			.allSatisfy((connection) -> assertThat(connection.verification()).isEqualTo("ok"));
+	}
+
+	@Test
+	void statusEndpointCountsEventsByType() {
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.stream.stats().delivered() >= 12);
+		Map<String, Object> status = this.client.get()
+			.uri("/api/status")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+			})
+			.returnResult()
+			.getResponseBody();
+		assertThat(status).containsEntry("state", "OPEN").containsKey("byType");
+		@SuppressWarnings("unchecked")
+		Map<String, Object> byType = (Map<String, Object>) status.get("byType");
+		assertThat(byType).containsKeys("context.create", "model.response", "agent.reply");
+	}
+
+	@Test
+	void pageEndpointStreamsTheEvents() {
+		List<ServerSentEvent<Map<String, Object>>> events = this.client.get()
+			.uri("/api/events")
+			.accept(MediaType.TEXT_EVENT_STREAM)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.returnResult(new ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>>() {
+			})
+			.getResponseBody()
+			.filter((event) -> "mcp".equals(event.event()))
+			.take(6)
+			.collectList()
+			.block(Duration.ofSeconds(20));
+		assertThat(events).hasSize(6).allSatisfy((event) -> {
+			assertThat(event.id()).isNotBlank();
+			assertThat(event.data()).containsKeys("server", "type", "data", "receivedAt");
+		});
+	}
+
+	@Test
+	void servesThePage() {
+		this.client.get()
+			.uri("/")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.value((body) -> assertThat(body).contains("EventSource('/api/events')"));
+	}
+
+}
