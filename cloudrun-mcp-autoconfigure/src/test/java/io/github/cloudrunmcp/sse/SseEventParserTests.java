@@ -47,8 +47,12 @@ class SseEventParserTests {
 	}
 
 	private static Result parseChunked(byte[] input, int[] sizes) {
+		return parseChunked(input, sizes, MAX);
+	}
+
+	private static Result parseChunked(byte[] input, int[] sizes, int limit) {
 		Result result = new Result(new ArrayList<>(), new ArrayList<>(), new String[1]);
-		SseEventParser parser = new SseEventParser(MAX, "", new SseEventParser.Listener() {
+		SseEventParser parser = new SseEventParser(limit, "", new SseEventParser.Listener() {
 			@Override
 			public void onEvent(@Nullable String id, String type, String data) {
 				result.events().add(id + "|" + type + "|" + data);
@@ -296,31 +300,12 @@ class SseEventParserTests {
 	}
 
 	private static @Nullable Result fuzz(byte[] input, int[] sizes, int limit) {
-		Result result = new Result(new ArrayList<>(), new ArrayList<>(), new String[1]);
-		SseEventParser parser = new SseEventParser(limit, "", new SseEventParser.Listener() {
-			@Override
-			public void onEvent(@Nullable String id, String type, String data) {
-				result.events().add(id + "|" + type + "|" + data);
-			}
-
-			@Override
-			public void onRetry(long millis) {
-				result.retries().add(millis);
-			}
-		});
-		int offset = 0;
 		try {
-			for (int size : sizes) {
-				parser.feed(input, offset, size);
-				offset += size;
-			}
+			return parseChunked(input, sizes, limit);
 		}
 		catch (SseEventTooLargeException ex) {
 			return null;
 		}
-		parser.end();
-		result.lastEventId()[0] = parser.lastEventId();
-		return result;
 	}
 
 }

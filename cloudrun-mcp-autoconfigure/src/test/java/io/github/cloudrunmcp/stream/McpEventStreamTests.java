@@ -142,24 +142,9 @@ class McpEventStreamTests {
 		List<Connection> connections = server.connections();
 		assertThat(connections).hasSizeGreaterThan(plans.size());
 		// Each reconnection resumed from the last event received before it: exactly the
-		// last one
-		// sent after a clean close or a cut, no later than it after a reset (which may
-		// discard
-		// bytes the client had not read yet).
+		// last one sent after a clean close or a cut, no later than that after a reset
+		// (which may discard bytes the client had not read yet).
 		assertThat(connections.get(0).lastEventId()).isNull();
-		int sentBefore = 0;
-		int previous = 0;
-		for (int i = 1; i <= plans.size(); i++) {
-			Plan ended = plans.get(i - 1);
-			int resumedFrom = Integer.parseInt(connections.get(i).lastEventId());
-			assertThat(resumedFrom).isGreaterThanOrEqualTo(previous);
-			sentBefore = resumedFrom + ended.events();
-			previous = resumedFrom;
-			if (ended.end() != End.RESET) {
-				assertThat(connections.get(i).lastEventId()).isNotNull();
-			}
-		}
-		assertThat(sentBefore).isLessThanOrEqualTo(total);
 		int exact = 0;
 		for (int i = 1; i <= plans.size(); i++) {
 			int from = (i == 1) ? 0 : Integer.parseInt(connections.get(i - 1).lastEventId());
