@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
-# Builds the benchmarks and runs the stream throughput harness.
-#   benchmarks/run.sh            full run (2M events a round, 2 warm-up + 5 measured rounds; a few minutes)
-#   benchmarks/run.sh --quick    smoke run (one small round; checks the harness works, not the numbers)
-#   benchmarks/run.sh --write benchmarks/throughput.md   also write the table to a file
+# Builds the benchmarks and runs them:
+#   1. stream throughput, side by side with the hand-written baseline and the raw ceiling;
+#   3. the token filter: JMH per-request cost with a cached token, and metadata-server calls
+#      for 10,000 requests from 200 concurrent callers with a cold cache.
+# Usage:
+#   benchmarks/run.sh            full run (a few minutes)
+#   benchmarks/run.sh --quick    smoke run: every harness once, briefly (checks they work, not the numbers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=false
+[ "${1:-}" = "--quick" ] && quick=true
+
 ./mvnw -B -q -pl benchmarks -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
-exec java -Xms1g -Xmx1g -cp "benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)" \
-	io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
+cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
+
+if $quick; then
+	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark --quick
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
+	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms
+else
+	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
+	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
+fi
