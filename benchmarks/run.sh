@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the benchmarks and runs them:
 #   1. stream throughput, side by side with the hand-written baseline and the raw ceiling;
+#   2. latency from server write to @McpListener at 1k, 10k and 100k events/s;
 #   3. the token filter: JMH per-request cost with a cached token, and metadata-server calls
-#      for 10,000 requests from 200 concurrent callers with a cold cache.
+#      for 10,000 requests from 200 concurrent callers with a cold cache;
+#   5. reconnect time and loss over forced drops.
 # Usage:
 #   benchmarks/run.sh            full run (a few minutes)
 #   benchmarks/run.sh --quick    smoke run: every harness once, briefly (checks they work, not the numbers)
@@ -16,10 +18,14 @@ cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 
 if $quick; then
 	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark --quick
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark --quick
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark --quick
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
 	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms
 else
 	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
 	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
 fi
