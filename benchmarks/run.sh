@@ -4,7 +4,9 @@
 #   2. latency from server write to @McpListener at 1k, 10k and 100k events/s;
 #   3. the token filter: JMH per-request cost with a cached token, and metadata-server calls
 #      for 10,000 requests from 200 concurrent callers with a cold cache;
-#   5. reconnect time and loss over forced drops.
+#   4. heap and threads with 1, 100 and 1,000 idle streams;
+#   5. reconnect time and loss over forced drops;
+#   6. what the auto-configuration adds to a Spring context's start.
 # Usage:
 #   benchmarks/run.sh            full run (a few minutes)
 #   benchmarks/run.sh --quick    smoke run: every harness once, briefly (checks they work, not the numbers)
@@ -20,12 +22,16 @@ if $quick; then
 	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark --quick
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark --quick
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark --quick
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark --quick
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark --quick
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
 	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms
 else
 	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
 	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
 fi

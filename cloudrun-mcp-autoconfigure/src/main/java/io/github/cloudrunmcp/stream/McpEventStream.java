@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -163,7 +165,13 @@ public final class McpEventStream implements SmartLifecycle {
 	 * thread, not one of Reactor's non-blocking ones.
 	 */
 	private static Scheduler dispatchScheduler(String server) {
-		return Schedulers.newBoundedElastic(1, Integer.MAX_VALUE, "mcp-events-" + server, 60, true);
+		// One thread per stream, and nothing else: no evictor or pool threads.
+		ExecutorService executor = Executors.newSingleThreadExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "mcp-events-" + server);
+			thread.setDaemon(true);
+			return thread;
+		});
+		return Schedulers.fromExecutorService(executor, "mcp-events-" + server);
 	}
 
 	/**
