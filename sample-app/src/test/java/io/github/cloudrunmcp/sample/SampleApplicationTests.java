@@ -8,10 +8,13 @@ import io.github.cloudrunmcp.sample.local.LocalDemo;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.core.env.Environment;
@@ -24,6 +27,7 @@ import static org.awaitility.Awaitility.await;
 
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "sample.demo.interval-millis=300")
 @AutoConfigureWebTestClient
+@ExtendWith(OutputCaptureExtension.class)
 class SampleApplicationTests {
 
 	@Autowired
@@ -48,6 +52,18 @@ class SampleApplicationTests {
 		// loopback metadata server through google-auth.
 		assertThat(this.demo.eventServer().connections()).isNotEmpty()
 			.allSatisfy((connection) -> assertThat(connection.verification()).isEqualTo("ok"));
+	}
+
+	@Test
+	void listenersReceiveEveryKindOfEvent(CapturedOutput output) {
+		// The context may have started in an earlier test: wait for a whole conversation
+		// from now.
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> output.getOut().contains("took more than 5 tokens")
+					&& output.getOut().contains("context.create {\"event\":\"context.create\""));
+		assertThat(output.getOut()).containsPattern("Conversation \\d+ answered: 'The answer is 42.'")
+			.contains("(streamed: 'The answer to your question is 42.', 8 tokens)")
+			.containsPattern("\\[default\\] #\\d+ model.response ");
 	}
 
 	@Test
