@@ -4,7 +4,7 @@
 #   2. latency from server write to @McpListener at 1k, 10k and 100k events/s;
 #   3. the token filter: JMH per-request cost with a cached token, and metadata-server calls
 #      for 10,000 requests from 200 concurrent callers with a cold cache;
-#   4. heap and threads with 1, 100 and 1,000 idle streams;
+#   4. heap and threads with 1, 100 and 1,000 idle streams, and JMH allocation per event;
 #   5. reconnect time and loss over forced drops;
 #   6. what the auto-configuration adds to a Spring context's start.
 # Usage:
@@ -26,6 +26,7 @@ if $quick; then
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark --quick
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
 	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms
+	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms -prof gc
 else
 	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark
@@ -34,4 +35,5 @@ else
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
 	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
+	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc
 fi

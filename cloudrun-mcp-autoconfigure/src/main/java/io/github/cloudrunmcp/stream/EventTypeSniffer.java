@@ -9,6 +9,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class EventTypeSniffer {
 
+	/**
+	 * The type found last. Streams repeat a handful of types, so reusing it saves a
+	 * String per event; a stale or racing value only costs a new substring.
+	 */
+	private static volatile String lastType = "";
+
 	private EventTypeSniffer() {
 	}
 
@@ -53,10 +59,10 @@ final class EventTypeSniffer {
 				}
 				boolean plain = json.indexOf('\\', valueStart) < 0 || json.indexOf('\\', valueStart) > valueEnd;
 				if (plain && isKey(json, keyStart, keyEnd, "event")) {
-					return json.substring(valueStart, valueEnd);
+					return value(json, valueStart, valueEnd);
 				}
 				if (plain && method == null && isKey(json, keyStart, keyEnd, "method")) {
-					method = json.substring(valueStart, valueEnd);
+					method = value(json, valueStart, valueEnd);
 				}
 				i = valueEnd + 1;
 			}
@@ -72,6 +78,16 @@ final class EventTypeSniffer {
 			}
 			i++;
 		}
+	}
+
+	private static String value(String json, int start, int end) {
+		String last = lastType;
+		if (last.length() == end - start && json.regionMatches(start, last, 0, last.length())) {
+			return last;
+		}
+		String type = json.substring(start, end);
+		lastType = type;
+		return type;
 	}
 
 	private static boolean isKey(String json, int start, int end, String key) {

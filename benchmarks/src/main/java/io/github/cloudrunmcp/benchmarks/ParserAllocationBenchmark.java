@@ -1,0 +1,87 @@
+package io.github.cloudrunmcp.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import io.github.cloudrunmcp.sse.SseEventParser;
+import io.github.cloudrunmcp.stream.McpEvent;
+import org.jspecify.annotations.Nullable;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.infra.Blackhole;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Cost and allocation per event of turning network bytes into {@link McpEvent}s: the
+ * parser alone, and the parser creating the events the stream hands out. Run with
+ * {@code -prof gc} to read {@code gc.alloc.rate.norm}, the bytes allocated per event.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class ParserAllocationBenchmark {
+
+	private static final int EVENTS = 100;
+
+	private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+	private byte[] chunk;
+
+	@Setup
+	public void setUp() {
+		StringBuilder text = new StringBuilder();
+		for (int i = 1; i <= EVENTS; i++) {
+			text.append("id: ")
+				.append(1_000_000 + i)
+				.append("\ndata: {\"event\":\"model.response\",\"content\":\"token ")
+				.append(i)
+				.append("\",\"index\":")
+				.append(i)
+				.append(",\"done\":false}\n\n");
+		}
+		this.chunk = text.toString().getBytes(StandardCharsets.UTF_8);
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS)
+	public void parseOnly(Blackhole blackhole) {
+		SseEventParser parser = new SseEventParser(1 << 20, "", new SseEventParser.Listener() {
+			@Override
+			public void onEvent(@Nullable String id, String type, String data) {
+				blackhole.consume(data);
+			}
+		});
+		parser.feed(this.chunk, 0, this.chunk.length);
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS)
+	public void parseToMcpEvents(Blackhole blackhole) {
+		SseEventParser parser = new SseEventParser(1 << 20, "", new SseEventParser.Listener() {
+			@Override
+			public void onEvent(@Nullable String id, String type, String data) {
+				blackhole.consume(new McpEvent("bench", id, type, data, MAPPER));
+			}
+		});
+		parser.feed(this.chunk, 0, this.chunk.length);
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS)
+	public void parseToMcpEventsAndType(Blackhole blackhole) {
+		SseEventParser parser = new SseEventParser(1 << 20, "", new SseEventParser.Listener() {
+			@Override
+			public void onEvent(@Nullable String id, String type, String data) {
+				blackhole.consume(new McpEvent("bench", id, type, data, MAPPER).type());
+			}
+		});
+		parser.feed(this.chunk, 0, this.chunk.length);
+	}
+
+}
