@@ -109,6 +109,8 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private volatile boolean running;
 
+	private volatile boolean connectNow;
+
 	private volatile ConnectableFlux<McpEvent> shared;
 
 	private volatile Sinks.Empty<Void> stopSignal;
@@ -249,14 +251,8 @@ public final class McpEventStream implements SmartLifecycle {
 			if (this.running) {
 				return;
 			}
-			if (this.connection != null) {
-				// Started before and stopped since: build a fresh pipeline.
-				this.stopSignal = Sinks.empty();
-				this.dispatchScheduler = dispatchScheduler(this.server);
-				this.drained = new CountDownLatch(1);
-				this.shared = pipeline();
-			}
 			this.running = true;
+			this.connectNow = true;
 			this.terminal = false;
 			this.attempts.set(0);
 			this.connection = this.shared.connect();
@@ -291,8 +287,14 @@ public final class McpEventStream implements SmartLifecycle {
 			}
 			if (this.connection != null) {
 				this.connection.dispose();
+				this.connection = null;
 			}
 			this.dispatchScheduler.dispose();
+			// Subscribers from now on join the pipeline of the next start.
+			this.stopSignal = Sinks.empty();
+			this.dispatchScheduler = dispatchScheduler(this.server);
+			this.drained = new CountDownLatch(1);
+			this.shared = pipeline();
 			if (this.status.state() != McpStreamStatus.State.FAILED) {
 				setStatus(McpStreamStatus.State.CLOSED, 0, null, null);
 			}
@@ -330,7 +332,9 @@ public final class McpEventStream implements SmartLifecycle {
 	}
 
 	private Flux<McpEvent> nextConnection() {
-		if (this.connections.get() == 0) {
+		if (this.connectNow) {
+			// The first connection of each start goes at once.
+			this.connectNow = false;
 			setStatus(McpStreamStatus.State.CONNECTING, 0, null, null);
 			return connect();
 		}

@@ -402,6 +402,31 @@ class McpEventStreamTests {
 	}
 
 	@Test
+	void subscribersAfterStopReceiveTheEventsOfTheNextStart() {
+		FakeEventServer server = server();
+		server.publishNumbered(3);
+		List<McpEvent> first = new CopyOnWriteArrayList<>();
+		McpEventStream stream = stream(server, fast(), (e) -> {
+		});
+		stream.events().subscribe(first::add);
+		stream.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> first.size() == 3);
+		stream.stop();
+		List<McpEvent> second = new CopyOnWriteArrayList<>();
+		stream.events().subscribe(second::add);
+		server.publishNumbered(2);
+		List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
+		stream.statusChanges().skip(1).subscribe(statuses::add);
+		stream.start();
+		// The restarted stream resumes after the last event it delivered.
+		await().atMost(Duration.ofSeconds(10)).until(() -> second.size() == 2);
+		assertThat(second).extracting(McpEvent::id).containsExactly("4", "5");
+		assertThat(first).hasSize(3);
+		// A restart connects at once, without a reconnect delay.
+		assertThat(statuses).extracting(McpStreamStatus::state).startsWith(State.CONNECTING, State.OPEN);
+	}
+
+	@Test
 	void statusIsObservable() {
 		FakeEventServer server = server();
 		McpEventStream stream = stream(server, fast(), (e) -> {
