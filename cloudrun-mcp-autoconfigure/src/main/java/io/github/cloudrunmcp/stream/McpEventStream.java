@@ -400,9 +400,11 @@ public final class McpEventStream implements SmartLifecycle {
 		return response.bodyToFlux(DataBuffer.class)
 			.timeout(this.settings.readTimeout())
 			.takeUntilOther(this.stopSignal.asMono())
-			// An error (a reset, a cut) waits until the events of the chunk in hand are
-			// out.
-			.concatMapDelayError(decoder::decode, false, 1)
+			// Parse where the network delivers the buffer, not in concatMap,
+			// which runs on whichever thread requests more (often the dispatcher).
+			.map(decoder::decode)
+			// An error (a reset, a cut) waits until the chunk's events are out.
+			.concatMapDelayError((events) -> events, false, 1)
 			.doOnNext(decoder::emitted);
 	}
 
