@@ -5,7 +5,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.cloudrunmcp.sse.SseEventParser;
 import io.github.cloudrunmcp.stream.McpEvent;
-import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -51,37 +50,23 @@ public class ParserAllocationBenchmark {
 	@Benchmark
 	@OperationsPerInvocation(EVENTS)
 	public void parseOnly(Blackhole blackhole) {
-		SseEventParser parser = new SseEventParser(1 << 20, "", new SseEventParser.Listener() {
-			@Override
-			public void onEvent(@Nullable String id, String type, String data) {
-				blackhole.consume(data);
-			}
-		});
-		parser.feed(this.chunk, 0, this.chunk.length);
+		parse((id, type, data) -> blackhole.consume(data));
 	}
 
 	@Benchmark
 	@OperationsPerInvocation(EVENTS)
 	public void parseToMcpEvents(Blackhole blackhole) {
-		SseEventParser parser = new SseEventParser(1 << 20, "", new SseEventParser.Listener() {
-			@Override
-			public void onEvent(@Nullable String id, String type, String data) {
-				blackhole.consume(new McpEvent("bench", id, type, data, MAPPER));
-			}
-		});
-		parser.feed(this.chunk, 0, this.chunk.length);
+		parse((id, type, data) -> blackhole.consume(new McpEvent("bench", id, type, data, MAPPER)));
 	}
 
 	@Benchmark
 	@OperationsPerInvocation(EVENTS)
 	public void parseToMcpEventsAndType(Blackhole blackhole) {
-		SseEventParser parser = new SseEventParser(1 << 20, "", new SseEventParser.Listener() {
-			@Override
-			public void onEvent(@Nullable String id, String type, String data) {
-				blackhole.consume(new McpEvent("bench", id, type, data, MAPPER).type());
-			}
-		});
-		parser.feed(this.chunk, 0, this.chunk.length);
+		parse((id, type, data) -> blackhole.consume(new McpEvent("bench", id, type, data, MAPPER).type()));
+	}
+
+	private void parse(SseEventParser.Listener listener) {
+		new SseEventParser(1 << 20, "", listener).feed(this.chunk, 0, this.chunk.length);
 	}
 
 }
