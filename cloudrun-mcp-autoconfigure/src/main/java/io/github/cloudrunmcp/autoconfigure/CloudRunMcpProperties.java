@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
 import io.github.cloudrunmcp.server.AuthMode;
+import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.OverflowPolicy;
 import org.jspecify.annotations.Nullable;
 
@@ -40,6 +41,25 @@ public class CloudRunMcpProperties {
 	 * Path of the default server's event stream, relative to base-url.
 	 */
 	private String eventsPath = "/events";
+
+	/**
+	 * How to talk to the default server: 'events' for a plain Server-Sent-Events stream
+	 * at events-path, 'streamable-http' for the Model Context Protocol at mcp-path.
+	 */
+	private McpTransportType transport = McpTransportType.EVENTS;
+
+	/**
+	 * Path of the default server's MCP endpoint, relative to base-url.
+	 */
+	private String mcpPath = "/mcp";
+
+	/**
+	 * Whether start-up fails when an MCP server cannot be initialized. When false, the
+	 * server's status says so and the client connects when it can.
+	 */
+	private boolean failFast;
+
+	private final Client client = new Client();
 
 	private final Auth auth = new Auth();
 
@@ -82,6 +102,34 @@ public class CloudRunMcpProperties {
 		this.eventsPath = eventsPath;
 	}
 
+	public McpTransportType getTransport() {
+		return this.transport;
+	}
+
+	public void setTransport(McpTransportType transport) {
+		this.transport = transport;
+	}
+
+	public String getMcpPath() {
+		return this.mcpPath;
+	}
+
+	public void setMcpPath(String mcpPath) {
+		this.mcpPath = mcpPath;
+	}
+
+	public boolean isFailFast() {
+		return this.failFast;
+	}
+
+	public void setFailFast(boolean failFast) {
+		this.failFast = failFast;
+	}
+
+	public Client getClient() {
+		return this.client;
+	}
+
 	public Auth getAuth() {
 		return this.auth;
 	}
@@ -92,6 +140,92 @@ public class CloudRunMcpProperties {
 
 	public Map<String, Server> getServers() {
 		return this.servers;
+	}
+
+	/**
+	 * MCP clients of the servers whose transport is streamable-http.
+	 */
+	public static class Client {
+
+		/**
+		 * Whether to create an MCP client for each streamable-http server. Turn off when
+		 * the application uses another MCP client, such as Spring AI's.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Name the clients give in initialize. Defaults to spring.application.name.
+		 */
+		private @Nullable String name;
+
+		/**
+		 * Version the clients give in initialize.
+		 */
+		private String version = "1.0.0";
+
+		/**
+		 * How long a request waits for the server's response.
+		 */
+		private Duration requestTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * How long initialize may take, at start-up and when a session is renewed.
+		 */
+		private Duration initializeTimeout = Duration.ofSeconds(20);
+
+		/**
+		 * Whether to initialize sessions on first use rather than at start-up.
+		 */
+		private boolean lazy;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable String getName() {
+			return this.name;
+		}
+
+		public void setName(@Nullable String name) {
+			this.name = name;
+		}
+
+		public String getVersion() {
+			return this.version;
+		}
+
+		public void setVersion(String version) {
+			this.version = version;
+		}
+
+		public Duration getRequestTimeout() {
+			return this.requestTimeout;
+		}
+
+		public void setRequestTimeout(Duration requestTimeout) {
+			this.requestTimeout = requestTimeout;
+		}
+
+		public Duration getInitializeTimeout() {
+			return this.initializeTimeout;
+		}
+
+		public void setInitializeTimeout(Duration initializeTimeout) {
+			this.initializeTimeout = initializeTimeout;
+		}
+
+		public boolean isLazy() {
+			return this.lazy;
+		}
+
+		public void setLazy(boolean lazy) {
+			this.lazy = lazy;
+		}
+
 	}
 
 	/**
@@ -357,7 +491,47 @@ public class CloudRunMcpProperties {
 		 */
 		private @Nullable String eventsPath;
 
+		/**
+		 * How to talk to the server. Defaults to cloudrun.mcp.transport.
+		 */
+		private @Nullable McpTransportType transport;
+
+		/**
+		 * Path of the server's MCP endpoint. Defaults to cloudrun.mcp.mcp-path.
+		 */
+		private @Nullable String mcpPath;
+
+		/**
+		 * Whether start-up fails when the server cannot be initialized. Defaults to
+		 * cloudrun.mcp.fail-fast.
+		 */
+		private @Nullable Boolean failFast;
+
 		private final ServerAuth auth = new ServerAuth();
+
+		public @Nullable McpTransportType getTransport() {
+			return this.transport;
+		}
+
+		public void setTransport(@Nullable McpTransportType transport) {
+			this.transport = transport;
+		}
+
+		public @Nullable String getMcpPath() {
+			return this.mcpPath;
+		}
+
+		public void setMcpPath(@Nullable String mcpPath) {
+			this.mcpPath = mcpPath;
+		}
+
+		public @Nullable Boolean getFailFast() {
+			return this.failFast;
+		}
+
+		public void setFailFast(@Nullable Boolean failFast) {
+			this.failFast = failFast;
+		}
 
 		public @Nullable String getEventsPath() {
 			return this.eventsPath;

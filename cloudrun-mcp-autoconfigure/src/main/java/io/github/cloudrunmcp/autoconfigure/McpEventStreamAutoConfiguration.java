@@ -22,7 +22,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Auto-configuration of the {@link McpEventStream} of each configured server, and of
  * {@link io.github.cloudrunmcp.listener.McpListener @McpListener} methods.
  */
-@AutoConfiguration(after = CloudRunMcpAutoConfiguration.class,
+@AutoConfiguration(after = { CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class },
 		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @ConditionalOnBean({ McpServers.class, IdTokenExchangeFilterFunction.class })
 @ConditionalOnBooleanProperty(name = "cloudrun.mcp.stream.enabled", matchIfMissing = true)
@@ -39,16 +39,26 @@ public final class McpEventStreamAutoConfiguration {
 	McpEventStreamFactory mcpEventStreamFactory(CloudRunMcpProperties properties, IdTokenExchangeFilterFunction filter,
 			ObjectProvider<WebClient.Builder> builders, ObjectProvider<ObjectMapper> mappers,
 			ApplicationEventPublisher publisher) {
-		// Spring Boot's builder (codecs, observation, customizers) when present; the
-		// filter once.
-		WebClient client = builders.getIfAvailable(WebClient::builder).clone().filters((filters) -> {
+		return new McpEventStreamFactory(authenticatedClient(builders, filter),
+				McpServersFactory.streamSettings(properties.getStream()), eventMapper(mappers),
+				publisher::publishEvent);
+	}
+
+	/**
+	 * Return a client from Spring Boot's builder (codecs, observation, customizers) when
+	 * present, with the ID-token filter once.
+	 */
+	static WebClient authenticatedClient(ObjectProvider<WebClient.Builder> builders,
+			IdTokenExchangeFilterFunction filter) {
+		return builders.getIfAvailable(WebClient::builder).clone().filters((filters) -> {
 			if (!filters.contains(filter)) {
 				filters.add(filter);
 			}
 		}).build();
-		ObjectMapper mapper = mappers.getIfAvailable(() -> JsonMapper.builder().build());
-		return new McpEventStreamFactory(client, McpServersFactory.streamSettings(properties.getStream()), mapper,
-				publisher::publishEvent);
+	}
+
+	static ObjectMapper eventMapper(ObjectProvider<ObjectMapper> mappers) {
+		return mappers.getIfAvailable(() -> JsonMapper.builder().build());
 	}
 
 }

@@ -14,6 +14,7 @@ import io.github.cloudrunmcp.server.AuthMode;
 import io.github.cloudrunmcp.server.McpConfigurationException;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import org.jspecify.annotations.Nullable;
 
@@ -43,7 +44,8 @@ final class McpServersFactory {
 				credentialsLocation(PREFIX + "auth.credentials-location", auth.getCredentialsLocation()));
 		if (properties.getBaseUrl() != null) {
 			servers.add(server(McpServer.DEFAULT_NAME, PREFIX, properties.getBaseUrl(), properties.getAudience(),
-					topAuth, eventsPath(PREFIX + "events-path", properties.getEventsPath())));
+					topAuth, eventsPath(PREFIX + "events-path", properties.getEventsPath()), properties.getTransport(),
+					path(PREFIX + "mcp-path", properties.getMcpPath()), properties.isFailFast()));
 		}
 		else if (properties.getServers().isEmpty()) {
 			throw new McpConfigurationException(PREFIX + "base-url", "cloudrun.mcp.base-url is not set.",
@@ -77,18 +79,22 @@ final class McpServersFactory {
 			String eventsPath = (server.getEventsPath() != null)
 					? eventsPath(prefix + "events-path", server.getEventsPath())
 					: eventsPath(PREFIX + "events-path", properties.getEventsPath());
-			servers.add(server(name, prefix, server.getBaseUrl(), server.getAudience(), inherited, eventsPath));
+			String mcpPath = (server.getMcpPath() != null) ? path(prefix + "mcp-path", server.getMcpPath())
+					: path(PREFIX + "mcp-path", properties.getMcpPath());
+			servers.add(server(name, prefix, server.getBaseUrl(), server.getAudience(), inherited, eventsPath,
+					orElse(server.getTransport(), properties.getTransport()), mcpPath,
+					orElse(server.getFailFast(), properties.isFailFast())));
 		}
 		checkSharedOrigins(servers);
 		return new McpServers(servers);
 	}
 
 	private McpServer server(String name, String prefix, String baseUrlText, @Nullable String audienceText,
-			McpServer.Auth auth, String eventsPath) {
+			McpServer.Auth auth, String eventsPath, McpTransportType transport, String mcpPath, boolean failFast) {
 		URI baseUrl = baseUrl(prefix + "base-url", baseUrlText);
 		String audience = (audienceText != null) ? audience(prefix + "audience", audienceText)
 				: defaultAudience(baseUrl);
-		McpServer server = new McpServer(name, baseUrl, audience, auth, eventsPath);
+		McpServer server = new McpServer(name, baseUrl, audience, auth, eventsPath, transport, mcpPath, failFast);
 		if (server.sendsToken() && "http".equals(baseUrl.getScheme()) && !McpServer.isLoopback(baseUrl.getHost())) {
 			throw new McpConfigurationException(prefix + "base-url",
 					prefix + "base-url '" + baseUrlText + "' is plain http to a non-loopback host while auth mode is '"
@@ -121,6 +127,16 @@ final class McpServersFactory {
 			throw new McpConfigurationException(property,
 					property + " must be a path starting with '/', got '" + path + "'.",
 					"Set it to the path of the server's event stream, such as /events.");
+		}
+		return path;
+	}
+
+	private static String path(String property, String path) {
+		URI uri = parse(path);
+		if (!path.startsWith("/") || uri == null || uri.getRawFragment() != null || uri.getRawQuery() != null) {
+			throw new McpConfigurationException(property,
+					property + " must be a path starting with '/', got '" + path + "'.",
+					"Set it to the path of the server's MCP endpoint, such as /mcp.");
 		}
 		return path;
 	}

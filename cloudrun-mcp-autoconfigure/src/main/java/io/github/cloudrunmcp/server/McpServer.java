@@ -17,8 +17,15 @@ import org.jspecify.annotations.Nullable;
  * @param audience the audience of its ID tokens
  * @param auth how requests authenticate
  * @param eventsPath the path of the server's event stream, relative to the base URL
+ * @param transport how the application talks to the server
+ * @param mcpPath the path of the server's MCP endpoint, relative to the base URL
+ * @param failFast whether start-up fails when the server cannot be initialized
  */
-public record McpServer(String name, URI baseUrl, String audience, Auth auth, String eventsPath) {
+public record McpServer(String name, URI baseUrl, String audience, Auth auth, String eventsPath,
+		McpTransportType transport, String mcpPath, boolean failFast) {
+
+	/** Default path of an MCP endpoint. */
+	public static final String DEFAULT_MCP_PATH = "/mcp";
 
 	/** Name of the server configured at the top level of {@code cloudrun.mcp}. */
 	public static final String DEFAULT_NAME = "default";
@@ -30,6 +37,9 @@ public record McpServer(String name, URI baseUrl, String audience, Auth auth, St
 	 * @param audience the token audience
 	 * @param auth the authentication settings
 	 * @param eventsPath the path of the event stream
+	 * @param transport how the application talks to the server
+	 * @param mcpPath the path of the MCP endpoint
+	 * @param failFast whether start-up fails when the server cannot be initialized
 	 */
 	public McpServer {
 		Objects.requireNonNull(name, "name");
@@ -37,6 +47,36 @@ public record McpServer(String name, URI baseUrl, String audience, Auth auth, St
 		Objects.requireNonNull(audience, "audience");
 		Objects.requireNonNull(auth, "auth");
 		Objects.requireNonNull(eventsPath, "eventsPath");
+		Objects.requireNonNull(transport, "transport");
+		Objects.requireNonNull(mcpPath, "mcpPath");
+	}
+
+	/**
+	 * Create a server that sends a plain event stream.
+	 * @param name the server's name
+	 * @param baseUrl the base URL
+	 * @param audience the token audience
+	 * @param auth the authentication settings
+	 * @param eventsPath the path of the event stream
+	 */
+	public McpServer(String name, URI baseUrl, String audience, Auth auth, String eventsPath) {
+		this(name, baseUrl, audience, auth, eventsPath, McpTransportType.EVENTS, DEFAULT_MCP_PATH, false);
+	}
+
+	/**
+	 * Return the URL of the server's MCP endpoint: the base URL followed by the MCP path.
+	 * @return the URL
+	 */
+	public URI mcpUrl() {
+		return URI.create(this.baseUrl + this.mcpPath);
+	}
+
+	/**
+	 * Return whether the application talks to the server with the Model Context Protocol.
+	 * @return whether the transport is streamable HTTP
+	 */
+	public boolean speaksMcp() {
+		return this.transport == McpTransportType.STREAMABLE_HTTP;
 	}
 
 	/**

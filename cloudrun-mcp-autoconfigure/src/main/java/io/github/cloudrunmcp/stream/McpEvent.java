@@ -37,6 +37,8 @@ public class McpEvent extends ApplicationEvent {
 
 	private final transient ObjectMapper mapper;
 
+	private final boolean jsonRpc;
+
 	private transient @Nullable String type;
 
 	private transient @Nullable JsonNode json;
@@ -50,12 +52,41 @@ public class McpEvent extends ApplicationEvent {
 	 * @param mapper the mapper for JSON access
 	 */
 	public McpEvent(String server, @Nullable String id, String sseType, String data, ObjectMapper mapper) {
+		this(server, id, sseType, data, mapper, false);
+	}
+
+	private McpEvent(String server, @Nullable String id, String sseType, String data, ObjectMapper mapper,
+			boolean jsonRpc) {
 		super(server);
 		this.server = Objects.requireNonNull(server, "server");
 		this.id = id;
 		this.sseType = Objects.requireNonNull(sseType, "sseType");
 		this.data = Objects.requireNonNull(data, "data");
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
+		this.jsonRpc = jsonRpc;
+	}
+
+	/**
+	 * Create the event for a JSON-RPC notification or request that an MCP server sent.
+	 * Its type is the message's {@code method}, its data the whole message, and
+	 * {@link #as(Class)} maps the message's {@code params}.
+	 * @param server the server's name
+	 * @param id the SSE id the message arrived with, or {@code null}
+	 * @param message the JSON-RPC message
+	 * @param mapper the mapper for JSON access
+	 * @return the event
+	 */
+	public static McpEvent ofJsonRpc(String server, @Nullable String id, String message, ObjectMapper mapper) {
+		return new McpEvent(server, id, DEFAULT_TYPE, message, mapper, true);
+	}
+
+	/**
+	 * Return whether the event is a JSON-RPC message from an MCP session, whose
+	 * {@link #as(Class)} maps the {@code params}.
+	 * @return whether the event carries a JSON-RPC message
+	 */
+	public boolean isJsonRpc() {
+		return this.jsonRpc;
 	}
 
 	/**
@@ -140,7 +171,8 @@ public class McpEvent extends ApplicationEvent {
 	/**
 	 * Return the data mapped to a type: the raw data for {@code String}, the tree for
 	 * {@code JsonNode}, this event for {@code McpEvent}, else the JSON mapped with
-	 * Jackson.
+	 * Jackson: for a JSON-RPC message from an MCP session ({@link #isJsonRpc()}), its
+	 * {@code params}.
 	 * @param <T> the target type
 	 * @param type the target type
 	 * @return the mapped payload
@@ -157,6 +189,10 @@ public class McpEvent extends ApplicationEvent {
 			return type.cast(json());
 		}
 		try {
+			if (this.jsonRpc) {
+				JsonNode params = json().get("params");
+				return this.mapper.treeToValue((params != null) ? params : this.mapper.createObjectNode(), type);
+			}
 			return (this.json != null) ? this.mapper.treeToValue(this.json, type)
 					: this.mapper.readValue(this.data, type);
 		}

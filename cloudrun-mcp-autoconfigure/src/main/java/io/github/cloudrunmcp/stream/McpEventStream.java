@@ -72,7 +72,9 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private final URI url;
 
-	private final WebClient client;
+	private final @Nullable WebClient client;
+
+	private final @Nullable McpEventSource source;
 
 	private final StreamSettings settings;
 
@@ -117,6 +119,8 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private @Nullable Disposable connection;
 
+	private @Nullable Disposable sourceStatuses;
+
 	private Scheduler dispatchScheduler;
 
 	private CountDownLatch drained;
@@ -134,9 +138,32 @@ public final class McpEventStream implements SmartLifecycle {
 	 */
 	public McpEventStream(String server, URI url, WebClient client, StreamSettings settings, ObjectMapper mapper,
 			@Nullable Consumer<McpEvent> dispatcher) {
+		this(server, url, Objects.requireNonNull(client, "client"), null, settings, mapper, dispatcher);
+	}
+
+	/**
+	 * Create a stream whose events come from a connection it does not open itself (an MCP
+	 * session's notifications); {@link #start()} subscribes to the source.
+	 * @param server the server's name, carried by every event
+	 * @param url the URL the source reads from, for status and messages
+	 * @param source the source of the events and of the connection's statuses
+	 * @param settings the stream settings ({@code buffer}, {@code overflow} and
+	 * {@code shutdown-grace} apply)
+	 * @param mapper the mapper for the events' JSON access
+	 * @param dispatcher receives every event on the dispatch thread before
+	 * {@link #events()} subscribers, or {@code null}
+	 */
+	public McpEventStream(String server, URI url, McpEventSource source, StreamSettings settings, ObjectMapper mapper,
+			@Nullable Consumer<McpEvent> dispatcher) {
+		this(server, url, null, Objects.requireNonNull(source, "source"), settings, mapper, dispatcher);
+	}
+
+	private McpEventStream(String server, URI url, @Nullable WebClient client, @Nullable McpEventSource source,
+			StreamSettings settings, ObjectMapper mapper, @Nullable Consumer<McpEvent> dispatcher) {
 		this.server = Objects.requireNonNull(server, "server");
 		this.url = Objects.requireNonNull(url, "url");
-		this.client = Objects.requireNonNull(client, "client");
+		this.client = client;
+		this.source = source;
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
 		this.dispatcher = dispatcher;
@@ -153,7 +180,10 @@ public final class McpEventStream implements SmartLifecycle {
 	 * slots, the dispatcher, then the fan-out to subscribers.
 	 */
 	private ConnectableFlux<McpEvent> pipeline() {
-		Flux<McpEvent> network = Flux.defer(this::nextConnection).repeat(() -> this.running && !this.terminal);
+		McpEventSource external = this.source;
+		Flux<McpEvent> network = (external != null)
+				? external.events().takeUntilOther(this.stopSignal.asMono()).doOnNext(this::received)
+				: Flux.defer(this::nextConnection).repeat(() -> this.running && !this.terminal);
 		ConnectableFlux<McpEvent> fanOut = overflow(network).publishOn(this.dispatchScheduler, this.settings.buffer())
 			.doOnNext(this::dispatch)
 			.publish(FAN_OUT_PREFETCH);
@@ -256,6 +286,19 @@ public final class McpEventStream implements SmartLifecycle {
 			this.terminal = false;
 			this.attempts.set(0);
 			this.connection = this.shared.connect();
+			McpEventSource external = this.source;
+			if (external != null) {
+				this.sourceStatuses = external.statusChanges()
+					.subscribe((next) -> setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause()));
+			}
+		}
+	}
+
+	private void received(McpEvent event) {
+		this.received.incrementAndGet();
+		String id = event.id();
+		if (id != null) {
+			this.lastEventId = id;
 		}
 	}
 
@@ -288,6 +331,10 @@ public final class McpEventStream implements SmartLifecycle {
 			if (this.connection != null) {
 				this.connection.dispose();
 				this.connection = null;
+			}
+			if (this.sourceStatuses != null) {
+				this.sourceStatuses.dispose();
+				this.sourceStatuses = null;
 			}
 			this.dispatchScheduler.dispose();
 			// Subscribers from now on join the pipeline of the next start.
@@ -371,7 +418,8 @@ public final class McpEventStream implements SmartLifecycle {
 		this.lastEnd = null;
 		String resumeFrom = this.lastEventId;
 		ChunkDecoder decoder = new ChunkDecoder(resumeFrom);
-		return this.client.get().uri(this.url).accept(MediaType.TEXT_EVENT_STREAM).headers((headers) -> {
+		WebClient client = Objects.requireNonNull(this.client, "client");
+		return client.get().uri(this.url).accept(MediaType.TEXT_EVENT_STREAM).headers((headers) -> {
 			headers.setCacheControl("no-cache");
 			if (!resumeFrom.isEmpty()) {
 				headers.set("Last-Event-ID", resumeFrom);
@@ -451,7 +499,8 @@ public final class McpEventStream implements SmartLifecycle {
 		}
 		if (code == 404) {
 			return new McpStreamException(request + ": no event stream there. Check cloudrun.mcp.base-url and "
-					+ "cloudrun.mcp.events-path (default /events).", code, false, null);
+					+ "cloudrun.mcp.events-path (default /events); if the server speaks the Model Context Protocol, "
+					+ "set its transport to streamable-http.", code, false, null);
 		}
 		if (code == 403) {
 			return new McpStreamException(

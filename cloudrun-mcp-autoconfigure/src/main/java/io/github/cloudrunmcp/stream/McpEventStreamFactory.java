@@ -49,6 +49,17 @@ public final class McpEventStreamFactory {
 	}
 
 	/**
+	 * Create the stream of a server whose events come from a source the stream does not
+	 * open itself, such as the server's MCP session.
+	 * @param server the server
+	 * @param source the source of its events
+	 * @return the stream
+	 */
+	public McpEventStream create(McpServer server, McpEventSource source) {
+		return new McpEventStream(server.name(), server.mcpUrl(), source, this.settings, this.mapper, this.dispatcher);
+	}
+
+	/**
 	 * Return the stream settings.
 	 * @return the settings
 	 */

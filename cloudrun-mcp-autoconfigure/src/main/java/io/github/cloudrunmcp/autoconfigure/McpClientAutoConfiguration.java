@@ -1,0 +1,69 @@
+package io.github.cloudrunmcp.autoconfigure;
+
+import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
+import io.github.cloudrunmcp.protocol.McpClientCustomizer;
+import io.github.cloudrunmcp.protocol.McpClientFactory;
+import io.github.cloudrunmcp.protocol.McpClientSettings;
+import io.github.cloudrunmcp.protocol.McpElicitationHandler;
+import io.github.cloudrunmcp.protocol.McpRootsProvider;
+import io.github.cloudrunmcp.protocol.McpSamplingHandler;
+import io.github.cloudrunmcp.protocol.McpSession;
+import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
+import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.stream.StreamSettings;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Auto-configuration of an MCP client (official MCP Java SDK) for each server whose
+ * transport is streamable-http, on the authenticated {@link WebClient}.
+ */
+@AutoConfiguration(after = CloudRunMcpAutoConfiguration.class,
+		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@ConditionalOnClass({ McpAsyncClient.class, McpJsonDefaults.class })
+@ConditionalOnBean({ McpServers.class, IdTokenExchangeFilterFunction.class })
+@ConditionalOnBooleanProperty(name = "cloudrun.mcp.client.enabled", matchIfMissing = true)
+@Import(McpClientRegistrar.class)
+public final class McpClientAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	McpClientFactory mcpClientFactory(CloudRunMcpProperties properties, IdTokenExchangeFilterFunction filter,
+			ObjectProvider<WebClient.Builder> builders, ObjectProvider<ObjectMapper> mappers,
+			ObjectProvider<McpSamplingHandler> sampling, ObjectProvider<McpElicitationHandler> elicitation,
+			ObjectProvider<McpRootsProvider> roots, ObjectProvider<McpClientCustomizer> customizers,
+			Environment environment) {
+		CloudRunMcpProperties.Client client = properties.getClient();
+		String name = (client.getName() != null) ? client.getName()
+				: environment.getProperty("spring.application.name", "cloudrun-mcp");
+		McpClientSettings settings = new McpClientSettings(name, client.getVersion(), client.getRequestTimeout(),
+				client.getInitializeTimeout(), client.isLazy());
+		StreamSettings streamSettings = McpServersFactory.streamSettings(properties.getStream());
+		return new McpClientFactory(McpEventStreamAutoConfiguration.authenticatedClient(builders, filter),
+				McpJsonDefaults.getMapper(), McpEventStreamAutoConfiguration.eventMapper(mappers), streamSettings,
+				settings, sampling.getIfUnique(), elicitation.getIfUnique(), roots.getIfUnique(),
+				customizers.orderedStream().toList());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	McpSessionLifecycle mcpSessionLifecycle(ObjectProvider<McpSession> sessions, McpClientFactory factory,
+			CloudRunMcpProperties properties) {
+		StreamSettings.Reconnect reconnect = McpServersFactory.streamSettings(properties.getStream()).reconnect();
+		return new McpSessionLifecycle(sessions.orderedStream().toList(), factory.settings(), reconnect.initialDelay(),
+				reconnect.maxDelay());
+	}
+
+}

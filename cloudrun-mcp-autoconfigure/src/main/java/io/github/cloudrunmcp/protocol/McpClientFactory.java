@@ -1,0 +1,138 @@
+package io.github.cloudrunmcp.protocol;
+
+import java.lang.reflect.Constructor;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import io.github.cloudrunmcp.server.McpServer;
+import io.github.cloudrunmcp.stream.StreamSettings;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * Builds the MCP client of a server: a {@link ResumableStreamableHttpTransport} on the
+ * authenticated {@link WebClient}, an {@link McpAsyncClient} on it whose capabilities
+ * follow the handlers present, and an {@link McpSyncClient} over the same session.
+ */
+public final class McpClientFactory {
+
+	private final WebClient client;
+
+	private final McpJsonMapper jsonMapper;
+
+	private final ObjectMapper eventMapper;
+
+	private final StreamSettings streamSettings;
+
+	private final McpClientSettings settings;
+
+	private final @Nullable McpSamplingHandler sampling;
+
+	private final @Nullable McpElicitationHandler elicitation;
+
+	private final @Nullable McpRootsProvider roots;
+
+	private final List<McpClientCustomizer> customizers;
+
+	/**
+	 * Create a factory.
+	 * @param client the client the transports send with
+	 * @param jsonMapper the mapper for JSON-RPC messages
+	 * @param eventMapper the mapper for the events' JSON access
+	 * @param streamSettings reconnect, read timeout and event size of the SSE streams
+	 * @param settings the client settings
+	 * @param sampling answers sampling requests, or {@code null}
+	 * @param elicitation answers elicitation requests, or {@code null}
+	 * @param roots gives the roots, or {@code null}
+	 * @param customizers customize each client before it is built
+	 */
+	public McpClientFactory(WebClient client, McpJsonMapper jsonMapper, ObjectMapper eventMapper,
+			StreamSettings streamSettings, McpClientSettings settings, @Nullable McpSamplingHandler sampling,
+			@Nullable McpElicitationHandler elicitation, @Nullable McpRootsProvider roots,
+			List<McpClientCustomizer> customizers) {
+		this.client = Objects.requireNonNull(client, "client");
+		this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper");
+		this.eventMapper = Objects.requireNonNull(eventMapper, "eventMapper");
+		this.streamSettings = Objects.requireNonNull(streamSettings, "streamSettings");
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.sampling = sampling;
+		this.elicitation = elicitation;
+		this.roots = roots;
+		this.customizers = List.copyOf(customizers);
+	}
+
+	/**
+	 * Return the client settings.
+	 * @return the settings
+	 */
+	public McpClientSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * Build the client of a server; it initializes on {@link McpAsyncClient#initialize()}
+	 * or on first use.
+	 * @param server the server, whose transport is streamable HTTP
+	 * @return the client
+	 */
+	public McpSession create(McpServer server) {
+		String name = server.name();
+		ResumableStreamableHttpTransport transport = new ResumableStreamableHttpTransport(name, server.mcpUrl(),
+				this.client, this.jsonMapper, this.eventMapper, this.streamSettings);
+		McpSchema.ClientCapabilities.Builder capabilities = McpSchema.ClientCapabilities.builder();
+		McpClient.AsyncSpec spec = McpClient.async(transport)
+			.clientInfo(McpSchema.Implementation.builder(this.settings.name(), this.settings.version()).build())
+			.requestTimeout(this.settings.requestTimeout())
+			.initializationTimeout(this.settings.initializeTimeout());
+		McpSamplingHandler samplingHandler = this.sampling;
+		if (samplingHandler != null) {
+			capabilities.sampling();
+			spec.sampling((request) -> samplingHandler.createMessage(name, request));
+		}
+		McpElicitationHandler elicitationHandler = this.elicitation;
+		if (elicitationHandler != null) {
+			capabilities.elicitation();
+			spec.elicitation((request) -> elicitationHandler.elicit(name, request));
+		}
+		McpRootsProvider rootsProvider = this.roots;
+		if (rootsProvider != null) {
+			capabilities.roots(true);
+			spec.roots(rootsProvider.roots(name));
+		}
+		spec.capabilities(capabilities.build());
+		for (McpClientCustomizer customizer : this.customizers) {
+			customizer.customize(name, spec);
+		}
+		McpAsyncClient async = spec.build();
+		return new McpSession(server, transport, async, syncView(async));
+	}
+
+	/**
+	 * The SDK builds a synchronous client only with a session of its own; this one wraps
+	 * the asynchronous client instead, so that both share one session and its
+	 * notifications arrive once.
+	 */
+	private static McpSyncClient syncView(McpAsyncClient async) {
+		try {
+			Constructor<McpSyncClient> constructor = McpSyncClient.class.getDeclaredConstructor(McpAsyncClient.class,
+					Supplier.class);
+			constructor.setAccessible(true);
+			Supplier<McpTransportContext> context = () -> McpTransportContext.EMPTY;
+			return constructor.newInstance(async, context);
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			throw new IllegalStateException("This version of the MCP Java SDK does not let an McpSyncClient share "
+					+ "the session of an McpAsyncClient; use the MCP SDK version that cloudrun-mcp's pom manages.", ex);
+		}
+	}
+
+}

@@ -1,0 +1,160 @@
+package io.github.cloudrunmcp.protocol;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import io.modelcontextprotocol.spec.McpSchema;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Initializes the MCP sessions when the application starts and ends them when it stops.
+ *
+ * <p>
+ * A server whose {@code fail-fast} is set must initialize within the initialize timeout
+ * or start-up fails. Any other server is initialized in the background, retried with
+ * backoff until it answers, while the application runs; its event stream's status tells
+ * how it goes. With {@code lazy} set, sessions initialize on first use instead. At stop,
+ * each session is ended with {@code DELETE}.
+ */
+public final class McpSessionLifecycle implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(McpSessionLifecycle.class);
+
+	private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+	private final List<McpSession> sessions;
+
+	private final McpClientSettings settings;
+
+	private final Duration retryDelay;
+
+	private final Duration maxRetryDelay;
+
+	private final Disposable.Composite background = Disposables.composite();
+
+	private volatile boolean running;
+
+	/**
+	 * Create the lifecycle of some sessions.
+	 * @param sessions the sessions
+	 * @param settings the client settings
+	 * @param retryDelay the first delay before a background initialization is retried
+	 * @param maxRetryDelay the longest delay between retries
+	 */
+	public McpSessionLifecycle(List<McpSession> sessions, McpClientSettings settings, Duration retryDelay,
+			Duration maxRetryDelay) {
+		this.sessions = List.copyOf(sessions);
+		this.settings = Objects.requireNonNull(settings, "settings");
+		this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
+		this.maxRetryDelay = Objects.requireNonNull(maxRetryDelay, "maxRetryDelay");
+	}
+
+	@Override
+	public void start() {
+		if (this.running) {
+			return;
+		}
+		this.running = true;
+		if (this.settings.lazy()) {
+			return;
+		}
+		List<McpSession> failFast = new ArrayList<>();
+		for (McpSession session : this.sessions) {
+			if (session.server().failFast()) {
+				failFast.add(session);
+			}
+			else {
+				this.background.add(initializeInBackground(session));
+			}
+		}
+		initializeNow(failFast);
+	}
+
+	private void initializeNow(List<McpSession> sessions) {
+		List<Throwable> failures = Flux.fromIterable(sessions)
+			.flatMap((session) -> session.async()
+				.initialize()
+				.timeout(this.settings.initializeTimeout().plusSeconds(1))
+				.then(Mono.<Throwable>empty())
+				.onErrorResume((ex) -> Mono.just(failure(session, ex))))
+			.collectList()
+			.block();
+		if (failures != null && !failures.isEmpty()) {
+			failures.stream().skip(1).forEach((other) -> logger.error(other.getMessage()));
+			throw (McpInitializationException) failures.get(0);
+		}
+	}
+
+	private McpInitializationException failure(McpSession session, Throwable ex) {
+		String server = session.server().name();
+		return new McpInitializationException(server, "MCP server '" + server + "' at " + session.transport().endpoint()
+				+ " could not be initialized: " + describe(ex)
+				+ ". Check that it is running and that its base-url and mcp-path are right, or unset fail-fast so "
+				+ "that the application starts and connects when the server is up.", ex);
+	}
+
+	private Disposable initializeInBackground(McpSession session) {
+		String server = session.server().name();
+		return session.async()
+			.initialize()
+			.retryWhen(Retry.backoff(Long.MAX_VALUE, this.retryDelay)
+				.maxBackoff(this.maxRetryDelay)
+				.doBeforeRetry((signal) -> logger.warn("MCP server '" + server + "' at "
+						+ session.transport().endpoint() + " could not be initialized (attempt "
+						+ (signal.totalRetries() + 1) + "): " + describe(signal.failure()) + "; retrying.")))
+			.subscribe((result) -> initialized(session, result),
+					(ex) -> logger.error("MCP server '" + server + "' could not be initialized: " + describe(ex), ex));
+	}
+
+	private static void initialized(McpSession session, McpSchema.InitializeResult result) {
+		if (logger.isInfoEnabled()) {
+			logger.info("MCP server '" + session.server().name() + "' initialized: " + result.serverInfo().name() + " "
+					+ result.serverInfo().version() + ", protocol " + result.protocolVersion());
+		}
+	}
+
+	private static String describe(Throwable ex) {
+		Throwable cause = ex;
+		while (cause.getCause() != null && cause.getCause() != cause
+				&& (cause.getMessage() == null || cause instanceof java.util.concurrent.TimeoutException)) {
+			cause = cause.getCause();
+		}
+		if (cause instanceof java.util.concurrent.TimeoutException) {
+			return "no answer to initialize in time";
+		}
+		String message = cause.getMessage();
+		return cause.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+	}
+
+	@Override
+	public void stop() {
+		if (!this.running) {
+			return;
+		}
+		this.running = false;
+		this.background.dispose();
+		Flux.fromIterable(this.sessions)
+			.flatMap((session) -> session.async()
+				.closeGracefully()
+				.timeout(CLOSE_TIMEOUT)
+				.onErrorResume((ex) -> Mono.fromRunnable(session.async()::close)))
+			.then()
+			.block(CLOSE_TIMEOUT.plusSeconds(1));
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+}

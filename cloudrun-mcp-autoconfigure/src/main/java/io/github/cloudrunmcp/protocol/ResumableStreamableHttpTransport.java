@@ -1,0 +1,834 @@
+package io.github.cloudrunmcp.protocol;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.github.cloudrunmcp.sse.SseEventParser;
+import io.github.cloudrunmcp.sse.SseEventTooLargeException;
+import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.stream.McpEventSource;
+import io.github.cloudrunmcp.stream.McpStreamStatus;
+import io.github.cloudrunmcp.stream.StreamSettings;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.HttpHeaders;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
+import io.modelcontextprotocol.spec.McpTransportSessionClosedException;
+import io.modelcontextprotocol.spec.McpTransportSessionNotFoundException;
+import io.modelcontextprotocol.spec.ProtocolVersions;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.util.context.ContextView;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The MCP Streamable HTTP transport (spec revision 2025-11-25) for the official MCP Java
+ * SDK, on a {@link WebClient}: the application's, so that every request carries the ID
+ * token of the server's audience.
+ *
+ * <p>
+ * What it adds to the SDK's own transports, which reconnect a broken stream once at most:
+ * <ul>
+ * <li>The GET stream that carries the server's notifications is reopened whenever it ends
+ * (a clean close, as Cloud Run does at every request timeout; a reset; a silence longer
+ * than the read timeout; a 5xx or 409), after the server's {@code retry:} delay or a
+ * backoff with jitter, with {@code Last-Event-ID} so that a server that keeps history
+ * resumes with no gap.</li>
+ * <li>A POST whose SSE response ends before the response arrived is resumed with GET and
+ * {@code Last-Event-ID} (SEP-1699), and the response is delivered from the resumed
+ * stream; when it cannot be resumed the pending request fails at once with a JSON-RPC
+ * error instead of waiting for its timeout.</li>
+ * <li>Events replayed twice (a server may replay across streams) are delivered once.</li>
+ * <li>{@code 404} (or {@code 400}) to a request that carried a session ID ends the
+ * session: the SDK initializes a new one. {@code DELETE} ends the session on close.</li>
+ * <li>Every notification and request from the server is also an {@link McpEvent} for the
+ * server's event stream ({@link McpEventSource}).</li>
+ * </ul>
+ */
+public final class ResumableStreamableHttpTransport implements McpClientTransport, McpEventSource {
+
+	private static final Log logger = LogFactory.getLog(ResumableStreamableHttpTransport.class);
+
+	private static final List<String> PROTOCOL_VERSIONS = List.of(ProtocolVersions.MCP_2024_11_05,
+			ProtocolVersions.MCP_2025_03_26, ProtocolVersions.MCP_2025_06_18, ProtocolVersions.MCP_2025_11_25);
+
+	private static final int SEEN_EVENT_IDS = 4096;
+
+	private static final int EVENT_QUEUE = 4096;
+
+	private static final Duration DELETE_TIMEOUT = Duration.ofSeconds(5);
+
+	private static final int SNIPPET = 200;
+
+	/** JSON-RPC error code for a response that the transport could not obtain. */
+	public static final int RESPONSE_LOST = -32001;
+
+	private final String server;
+
+	private final URI endpoint;
+
+	private final WebClient client;
+
+	private final McpJsonMapper jsonMapper;
+
+	private final ObjectMapper eventMapper;
+
+	private final StreamSettings settings;
+
+	private final AtomicReference<Session> session = new AtomicReference<>(new Session());
+
+	private final Sinks.Many<McpEvent> events = Sinks.many().multicast().onBackpressureBuffer(EVENT_QUEUE, false);
+
+	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
+
+	private final AtomicLong droppedEvents = new AtomicLong();
+
+	private volatile @Nullable Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler;
+
+	private volatile @Nullable Consumer<Throwable> exceptionHandler;
+
+	private volatile @Nullable String protocolVersion;
+
+	private volatile boolean closed;
+
+	/**
+	 * Create a transport.
+	 * @param server the server's name, carried by its events
+	 * @param endpoint the server's MCP endpoint ({@code <base-url>/mcp})
+	 * @param client the client to send with, carrying the ID-token filter where needed
+	 * @param jsonMapper the mapper for JSON-RPC messages
+	 * @param eventMapper the mapper for the events' JSON access
+	 * @param settings the stream settings: reconnect, read timeout, maximum event size
+	 */
+	public ResumableStreamableHttpTransport(String server, URI endpoint, WebClient client, McpJsonMapper jsonMapper,
+			ObjectMapper eventMapper, StreamSettings settings) {
+		this.server = Objects.requireNonNull(server, "server");
+		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+		this.client = Objects.requireNonNull(client, "client");
+		this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper");
+		this.eventMapper = Objects.requireNonNull(eventMapper, "eventMapper");
+		this.settings = Objects.requireNonNull(settings, "settings");
+		status(McpStreamStatus.State.NEW, 0, null, null);
+	}
+
+	/**
+	 * Return the MCP endpoint.
+	 * @return the endpoint
+	 */
+	public URI endpoint() {
+		return this.endpoint;
+	}
+
+	/**
+	 * Return the current session's ID, or {@code null} before initialization or when the
+	 * server does not use sessions.
+	 * @return the session ID
+	 */
+	public @Nullable String sessionId() {
+		return this.session.get().id;
+	}
+
+	/**
+	 * Return the protocol version negotiated in the last {@code initialize}, or
+	 * {@code null} before it.
+	 * @return the protocol version
+	 */
+	public @Nullable String protocolVersion() {
+		return this.protocolVersion;
+	}
+
+	/**
+	 * Return how many events were dropped because the event stream's consumers fell more
+	 * than 4096 events behind.
+	 * @return the count
+	 */
+	public long droppedEvents() {
+		return this.droppedEvents.get();
+	}
+
+	@Override
+	public List<String> protocolVersions() {
+		return PROTOCOL_VERSIONS;
+	}
+
+	@Override
+	public Flux<McpEvent> events() {
+		return this.events.asFlux();
+	}
+
+	@Override
+	public Flux<McpStreamStatus> statusChanges() {
+		return this.statuses.asFlux();
+	}
+
+	@Override
+	public Mono<Void> connect(Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
+		return Mono.fromRunnable(() -> {
+			this.handler = handler;
+			this.closed = false;
+			status(McpStreamStatus.State.CONNECTING, 0, null, null);
+		});
+	}
+
+	@Override
+	public void setExceptionHandler(Consumer<Throwable> handler) {
+		this.exceptionHandler = handler;
+	}
+
+	@Override
+	public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
+		return this.jsonMapper.convertValue(data, typeRef);
+	}
+
+	@Override
+	public Mono<Void> sendMessage(JSONRPCMessage message) {
+		return Mono.deferContextual((context) -> {
+			if (this.closed) {
+				return Mono.error(new McpTransportSessionClosedException());
+			}
+			Session current = this.session.get();
+			String body;
+			try {
+				body = this.jsonMapper.writeValueAsString(message);
+			}
+			catch (IOException ex) {
+				return Mono.error(new McpProtocolException("Cannot write " + message + " as JSON", 0, ex));
+			}
+			@Nullable Object requestId = (message instanceof McpSchema.JSONRPCRequest request) ? request.id() : null;
+			if (message instanceof McpSchema.JSONRPCRequest request
+					&& McpSchema.METHOD_INITIALIZE.equals(request.method())) {
+				current.initializeId = request.id();
+			}
+			String version = version(context);
+			return Mono.<Void>create((delivered) -> {
+				Disposable exchange = post(current, body, version, requestId, delivered).contextWrite(context)
+					.subscribe(null, (ex) -> failed(current, requestId, delivered, ex));
+				current.connections.add(exchange);
+			}).doOnSuccess((ignored) -> {
+				if (message instanceof McpSchema.JSONRPCNotification notification
+						&& McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())) {
+					openNotificationStream(current);
+				}
+			});
+		});
+	}
+
+	private @Nullable String version(ContextView context) {
+		String negotiated = context.getOrDefault(McpAsyncClient.NEGOTIATED_PROTOCOL_VERSION, null);
+		return (negotiated != null) ? negotiated : this.protocolVersion;
+	}
+
+	private Flux<Void> post(Session current, String body, @Nullable String version, @Nullable Object requestId,
+			MonoSink<Void> delivered) {
+		return this.client.post().uri(this.endpoint).headers((headers) -> {
+			headers.setAccept(List.of(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM));
+			headers.setContentType(MediaType.APPLICATION_JSON);
+			String id = current.id;
+			if (id != null) {
+				headers.set(HttpHeaders.MCP_SESSION_ID, id);
+			}
+			if (version != null) {
+				headers.set(HttpHeaders.PROTOCOL_VERSION, version);
+			}
+		}).bodyValue(body).exchangeToFlux((response) -> postResponse(current, response, requestId, delivered));
+	}
+
+	private Flux<Void> postResponse(Session current, ClientResponse response, @Nullable Object requestId,
+			MonoSink<Void> delivered) {
+		int code = response.statusCode().value();
+		if (code < 200 || code >= 300) {
+			return response.bodyToMono(String.class)
+				.defaultIfEmpty("")
+				.flatMapMany((text) -> Flux.error(statusError(current, "POST", code, text)));
+		}
+		String sessionId = response.headers().asHttpHeaders().getFirst(HttpHeaders.MCP_SESSION_ID);
+		if (sessionId != null && current.id == null) {
+			current.id = sessionId;
+		}
+		MediaType contentType = response.headers().contentType().orElse(null);
+		if (code == 202 || contentType == null || requestId == null) {
+			delivered.success();
+			return response.releaseBody().thenMany(Flux.empty());
+		}
+		if (MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
+			delivered.success();
+			StreamState stream = new StreamState(requestId);
+			return read(current, response, stream, false).doFinally((signal) -> postStreamEnded(current, stream));
+		}
+		if (MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
+			delivered.success();
+			return response.bodyToMono(String.class).defaultIfEmpty("").doOnNext((json) -> {
+				if (!inbound(current, null, json, null)) {
+					respondWithError(requestId, "Server '" + this.server + "' answered POST " + this.endpoint
+							+ " with a body that is not a JSON-RPC message: " + snippet(json));
+				}
+			}).thenMany(Flux.empty());
+		}
+		return response.releaseBody()
+			.thenMany(Flux.error(new McpProtocolException(
+					"Server '" + this.server + "' answered POST " + this.endpoint + " with content type " + contentType
+							+ ", neither application/json nor text/event-stream. Check its base-url and mcp-path.",
+					code, null)));
+	}
+
+	private void failed(Session current, @Nullable Object requestId, MonoSink<Void> delivered, Throwable ex) {
+		// The sink ignores a second signal: an error before delivery fails the send, one
+		// after it fails the pending request.
+		delivered.error(ex);
+		if (ex instanceof McpTransportSessionNotFoundException) {
+			return;
+		}
+		if (requestId != null && !this.closed && this.session.get() == current) {
+			respondWithError(requestId, "The response stream from server '" + this.server + "' failed: " + ex);
+		}
+	}
+
+	private RuntimeException statusError(Session current, String method, int code, String body) {
+		if ((code == 404 || code == 400) && current.id != null) {
+			sessionLost(current, method + " answered " + code);
+			return new McpTransportSessionNotFoundException(
+					"Server '" + this.server + "' no longer knows MCP session " + current.id + " (" + method
+							+ " answered " + code + "); a new session is being initialized, " + "retry the call.");
+		}
+		String request = "Server '" + this.server + "' answered " + method + " " + this.endpoint + " with " + code;
+		String advice = switch (code) {
+			case 401 -> ": the ID token was rejected. Check the server's audience (cloudrun.mcp audience).";
+			case 403 -> ": the caller may not invoke the server. Grant its service account roles/run.invoker on "
+					+ "the server, and check the server's ingress settings.";
+			case 404 -> ": no MCP endpoint there. Check base-url and mcp-path (default /mcp); if the server "
+					+ "sends a plain event stream, set its transport to events.";
+			case 405 -> ": the endpoint does not accept " + method + ". Check base-url and mcp-path.";
+			default -> (code >= 500) ? ": the server failed; the call may be retried." : ".";
+		};
+		String detail = body.isBlank() ? "" : " Body: " + snippet(body);
+		return new McpProtocolException(request + advice + detail, code, null);
+	}
+
+	private void sessionLost(Session lost, String reason) {
+		if (this.session.compareAndSet(lost, new Session())) {
+			logger.warn("MCP server '" + this.server + "' no longer knows session " + lost.id + " (" + reason
+					+ "); starting a new session.");
+			lost.dispose();
+			Consumer<Throwable> exceptions = this.exceptionHandler;
+			if (exceptions != null) {
+				exceptions.accept(new McpTransportSessionNotFoundException(
+						"Session " + lost.id + " of server '" + this.server + "' not found"));
+			}
+		}
+	}
+
+	/**
+	 * Read an SSE response and hand its messages on. Completes when the response ends, or
+	 * when the awaited response arrived on a resumed stream.
+	 */
+	private Flux<Void> read(Session current, ClientResponse response, StreamState stream, boolean resumed) {
+		Decoder decoder = new Decoder(stream);
+		Flux<DataBuffer> body = response.bodyToFlux(DataBuffer.class);
+		if (stream.requestId == null) {
+			body = body.timeout(this.settings.readTimeout());
+		}
+		Flux<Void> read = body.concatMap((buffer) -> {
+			decoder.decode(buffer);
+			for (Frame frame : decoder.take()) {
+				deliver(current, stream, frame);
+			}
+			String lastEventId = decoder.parser.lastEventId();
+			if (!lastEventId.isEmpty()) {
+				stream.lastEventId = lastEventId;
+			}
+			return Mono.<Void>empty();
+		});
+		if (resumed) {
+			// A resumed POST stream is only needed until its response arrives.
+			read = read.takeUntilOther(stream.answered.asMono());
+		}
+		return read;
+	}
+
+	private void deliver(Session current, StreamState stream, Frame frame) {
+		String id = frame.id;
+		if (frame.ownId && id != null && !current.firstSight(id)) {
+			// Replayed a second time (servers may replay across streams): delivered once.
+			return;
+		}
+		if (!"message".equals(frame.type) || frame.data.isBlank()) {
+			// A priming event (empty data) only carries an ID to resume from.
+			return;
+		}
+		stream.delivered = true;
+		if (!inbound(current, id, frame.data, stream)) {
+			logger.error("MCP server '" + this.server + "' sent an event that is not a JSON-RPC message (event ID '"
+					+ id + "'); skipped: " + snippet(frame.data));
+		}
+	}
+
+	/**
+	 * Hand a message from the server to the SDK and, for notifications and requests, to
+	 * the event stream.
+	 * @return whether the text was a JSON-RPC message
+	 */
+	private boolean inbound(Session current, @Nullable String eventId, String text, @Nullable StreamState stream) {
+		JSONRPCMessage message;
+		try {
+			message = McpSchema.deserializeJsonRpcMessage(this.jsonMapper, text);
+		}
+		catch (IOException | RuntimeException ex) {
+			return false;
+		}
+		if (message instanceof McpSchema.JSONRPCResponse response) {
+			if (current.initializeId != null && current.initializeId.equals(response.id())) {
+				negotiated(current, response);
+			}
+			if (stream != null && stream.requestId != null && stream.requestId.equals(response.id())) {
+				stream.answer();
+			}
+		}
+		else {
+			publish(eventId, text);
+		}
+		handle(message);
+		return true;
+	}
+
+	private void negotiated(Session current, McpSchema.JSONRPCResponse response) {
+		if (response.result() instanceof Map<?, ?> result && result.get("protocolVersion") instanceof String version) {
+			this.protocolVersion = version;
+			status(McpStreamStatus.State.OPEN, 0, null, null);
+			if (logger.isDebugEnabled()) {
+				logger.debug("MCP server '" + this.server + "' initialized session " + current.id + " with protocol "
+						+ version);
+			}
+		}
+	}
+
+	private void publish(@Nullable String eventId, String text) {
+		McpEvent event = McpEvent.ofJsonRpc(this.server, eventId, text, this.eventMapper);
+		Sinks.EmitResult result;
+		synchronized (this.events) {
+			result = this.events.tryEmitNext(event);
+		}
+		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+			long dropped = this.droppedEvents.incrementAndGet();
+			if (dropped == 1 || dropped % 1000 == 0) {
+				logger.warn("Listeners of MCP server '" + this.server + "' fell " + EVENT_QUEUE
+						+ " events behind; dropped " + dropped + " so far. Speed up the @McpListener methods.");
+			}
+		}
+	}
+
+	private void handle(JSONRPCMessage message) {
+		Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> target = this.handler;
+		if (target == null) {
+			logger.warn("MCP server '" + this.server + "' sent a message before the client connected; dropped.");
+			return;
+		}
+		target.apply(Mono.just(message))
+			.subscribe(null,
+					(ex) -> logger.error("Handling a message from MCP server '" + this.server + "' failed", ex));
+	}
+
+	private void respondWithError(Object requestId, String reason) {
+		logger.warn(reason);
+		handle(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, requestId, null,
+				new McpSchema.JSONRPCResponse.JSONRPCError(RESPONSE_LOST, reason, null)));
+	}
+
+	/**
+	 * The SSE response to a POST ended: if its response did not arrive, resume the stream
+	 * with GET and {@code Last-Event-ID}, else fail the request.
+	 */
+	private void postStreamEnded(Session current, StreamState stream) {
+		if (stream.isAnswered() || this.closed || this.session.get() != current) {
+			return;
+		}
+		Object requestId = Objects.requireNonNull(stream.requestId);
+		if (stream.lastEventId == null) {
+			respondWithError(requestId, "Server '" + this.server + "' ended the response stream of request " + requestId
+					+ " before answering, without an event ID to resume from; the request may be retried.");
+			return;
+		}
+		resume(current, stream, 1);
+	}
+
+	private void resume(Session current, StreamState stream, int attempt) {
+		int maxAttempts = this.settings.reconnect().maxAttempts();
+		int limit = (maxAttempts > 0) ? maxAttempts : 10;
+		if (attempt > limit) {
+			respondWithError(Objects.requireNonNull(stream.requestId),
+					"Server '" + this.server + "' did not resume the response stream of request " + stream.requestId
+							+ " after " + limit + " attempts; the request may be retried.");
+			return;
+		}
+		Duration delay = delay(stream, attempt);
+		if (logger.isDebugEnabled()) {
+			logger.debug("Resuming the response stream of request " + stream.requestId + " from event ID '"
+					+ stream.lastEventId + "' in " + delay.toMillis() + " ms");
+		}
+		Disposable resumption = Mono.delay(delay)
+			.thenMany(Flux.defer(() -> get(current, stream)))
+			.doFinally((signal) -> {
+				if (!stream.isAnswered() && !this.closed && this.session.get() == current) {
+					resume(current, stream, stream.delivered ? 1 : attempt + 1);
+				}
+			})
+			.subscribe(null, (ex) -> stream.lastError = ex);
+		current.connections.add(resumption);
+	}
+
+	private void openNotificationStream(Session current) {
+		if (current.notificationStream.compareAndSet(false, true)) {
+			notificationStream(current, new StreamState(null), 0, Duration.ZERO);
+		}
+	}
+
+	private void notificationStream(Session current, StreamState stream, int attempt, Duration delay) {
+		if (attempt > 0) {
+			status(McpStreamStatus.State.RECONNECTING, attempt, delay, stream.lastError);
+		}
+		Disposable connection = Mono.delay(delay)
+			.thenMany(Flux.defer(() -> get(current, stream)))
+			.doOnSubscribe((subscription) -> stream.delivered = false)
+			.onErrorResume((ex) -> {
+				stream.lastError = ex;
+				return Flux.empty();
+			})
+			.doFinally((signal) -> {
+				if (this.closed || this.session.get() != current || stream.stopped) {
+					return;
+				}
+				int next = stream.delivered ? 1 : attempt + 1;
+				int maxAttempts = this.settings.reconnect().maxAttempts();
+				if (maxAttempts > 0 && next > maxAttempts) {
+					logger.error("MCP server '" + this.server + "': the notification stream gave up after "
+							+ maxAttempts + " attempts (cloudrun.mcp.stream.reconnect.max-attempts)");
+					status(McpStreamStatus.State.FAILED, next, null, stream.lastError);
+					return;
+				}
+				notificationStream(current, stream, next, delay(stream, next));
+			})
+			.subscribe();
+		current.connections.add(connection);
+	}
+
+	private Flux<Void> get(Session current, StreamState stream) {
+		String resumeFrom = stream.lastEventId;
+		String version = this.protocolVersion;
+		stream.lastError = null;
+		return this.client.get().uri(this.endpoint).headers((headers) -> {
+			headers.setAccept(List.of(MediaType.TEXT_EVENT_STREAM));
+			headers.setCacheControl("no-cache");
+			String id = current.id;
+			if (id != null) {
+				headers.set(HttpHeaders.MCP_SESSION_ID, id);
+			}
+			if (version != null) {
+				headers.set(HttpHeaders.PROTOCOL_VERSION, version);
+			}
+			if (resumeFrom != null) {
+				headers.set(HttpHeaders.LAST_EVENT_ID, resumeFrom);
+			}
+		}).exchangeToFlux((response) -> getResponse(current, response, stream));
+	}
+
+	private Flux<Void> getResponse(Session current, ClientResponse response, StreamState stream) {
+		int code = response.statusCode().value();
+		boolean notifications = stream.requestId == null;
+		if (code == 405 && notifications) {
+			// The server offers no GET stream: its messages come in POST responses only.
+			stream.stopped = true;
+			status(McpStreamStatus.State.OPEN, 0, null, null);
+			return response.releaseBody().thenMany(Flux.empty());
+		}
+		if (code != 200) {
+			stream.retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst("Retry-After"));
+			return response.bodyToMono(String.class).defaultIfEmpty("").flatMapMany((text) -> {
+				RuntimeException error = statusError(current, "GET", code, text);
+				boolean retryable = code == 401 || code == 408 || code == 409 || code == 429 || code >= 500;
+				if (!retryable && !(error instanceof McpTransportSessionNotFoundException)) {
+					stream.stopped = notifications;
+					if (notifications) {
+						logger.error(error.getMessage());
+						status(McpStreamStatus.State.FAILED, 0, null, error);
+					}
+					else {
+						respondWithError(Objects.requireNonNull(stream.requestId), error.getMessage());
+					}
+				}
+				return Flux.error(error);
+			});
+		}
+		MediaType contentType = response.headers().contentType().orElse(null);
+		if (contentType == null || !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
+			return response.releaseBody()
+				.thenMany(
+						Flux.error(new McpProtocolException("Server '" + this.server + "' answered GET " + this.endpoint
+								+ " with content type " + contentType + ", not text/event-stream.", code, null)));
+		}
+		if (notifications) {
+			status(McpStreamStatus.State.OPEN, 0, null, null);
+		}
+		return read(current, response, stream, !notifications);
+	}
+
+	private Duration delay(StreamState stream, int attempt) {
+		StreamSettings.Reconnect reconnect = this.settings.reconnect();
+		Duration retry = stream.serverRetry;
+		double base = ((retry != null) ? retry : reconnect.initialDelay()).toMillis();
+		double millis = Math.min(base * Math.pow(reconnect.multiplier(), Math.max(0, attempt - 1)),
+				reconnect.maxDelay().toMillis());
+		if (reconnect.jitter() > 0) {
+			millis = millis * (1 + reconnect.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1));
+		}
+		Duration retryAfter = stream.retryAfter;
+		if (retryAfter != null) {
+			millis = Math.max(millis, retryAfter.toMillis());
+			stream.retryAfter = null;
+		}
+		return Duration.ofMillis(Math.max(0, Math.round(millis)));
+	}
+
+	private static @Nullable Duration retryAfter(@Nullable String value) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return Duration.ofSeconds(Long.parseLong(value.trim()));
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	@Override
+	public Mono<Void> closeGracefully() {
+		return Mono.defer(() -> {
+			this.closed = true;
+			Session current = this.session.getAndSet(new Session());
+			String id = current.id;
+			Mono<Void> delete = (id != null) ? delete(id) : Mono.empty();
+			return delete.doFinally((signal) -> {
+				current.dispose();
+				status(McpStreamStatus.State.CLOSED, 0, null, null);
+			});
+		});
+	}
+
+	private Mono<Void> delete(String sessionId) {
+		String version = this.protocolVersion;
+		return this.client.delete().uri(this.endpoint).headers((headers) -> {
+			headers.set(HttpHeaders.MCP_SESSION_ID, sessionId);
+			if (version != null) {
+				headers.set(HttpHeaders.PROTOCOL_VERSION, version);
+			}
+		}).exchangeToMono((response) -> {
+			int code = response.statusCode().value();
+			if (code >= 400 && code != 404 && code != 405 && logger.isInfoEnabled()) {
+				logger
+					.info("MCP server '" + this.server + "' answered DELETE of session " + sessionId + " with " + code);
+			}
+			return response.releaseBody();
+		}).timeout(DELETE_TIMEOUT).onErrorResume((ex) -> {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Ending MCP session " + sessionId + " of server '" + this.server + "' failed", ex);
+			}
+			return Mono.empty();
+		});
+	}
+
+	private void status(McpStreamStatus.State state, int attempt, @Nullable Duration nextDelay,
+			@Nullable Throwable cause) {
+		synchronized (this.statuses) {
+			this.statuses.tryEmitNext(new McpStreamStatus(state, attempt, nextDelay, cause, Instant.now()));
+		}
+	}
+
+	private static String snippet(String text) {
+		String flat = text.replaceAll("\\s+", " ").trim();
+		return (flat.length() <= SNIPPET) ? flat : flat.substring(0, SNIPPET) + "...";
+	}
+
+	@Override
+	public String toString() {
+		return "ResumableStreamableHttpTransport[" + this.server + " " + this.endpoint + "]";
+	}
+
+	/**
+	 * One MCP session: its ID, its open connections, and the event IDs already seen.
+	 */
+	private static final class Session {
+
+		private volatile @Nullable String id;
+
+		private volatile @Nullable Object initializeId;
+
+		private final Disposable.Composite connections = Disposables.composite();
+
+		private final AtomicBoolean notificationStream = new AtomicBoolean();
+
+		private final Map<String, Boolean> seen = new LinkedHashMap<>(64, 0.75f, false) {
+
+			private static final long serialVersionUID = 1L;
+
+			@Override
+			protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+				return size() > SEEN_EVENT_IDS;
+			}
+
+		};
+
+		/**
+		 * Record an event ID.
+		 * @return whether it is the first time the ID is seen in this session
+		 */
+		boolean firstSight(String eventId) {
+			synchronized (this.seen) {
+				return this.seen.put(eventId, Boolean.TRUE) == null;
+			}
+		}
+
+		void dispose() {
+			this.connections.dispose();
+		}
+
+	}
+
+	/**
+	 * One logical SSE stream: the notification stream (no request) or the response stream
+	 * of one request, across the connections that resume it.
+	 */
+	private static final class StreamState {
+
+		private final @Nullable Object requestId;
+
+		private final Sinks.Empty<Void> answered = Sinks.empty();
+
+		private final AtomicBoolean answeredFlag = new AtomicBoolean();
+
+		private volatile @Nullable String lastEventId;
+
+		private volatile @Nullable Duration serverRetry;
+
+		private volatile @Nullable Duration retryAfter;
+
+		private volatile @Nullable Throwable lastError;
+
+		private volatile boolean delivered;
+
+		private volatile boolean stopped;
+
+		StreamState(@Nullable Object requestId) {
+			this.requestId = requestId;
+		}
+
+		boolean isAnswered() {
+			return this.answeredFlag.get();
+		}
+
+		void answer() {
+			if (this.answeredFlag.compareAndSet(false, true)) {
+				this.answered.tryEmitEmpty();
+			}
+		}
+
+	}
+
+	/**
+	 * A parsed event; {@code ownId} when its block set the ID rather than inheriting the
+	 * previous one.
+	 */
+	private record Frame(@Nullable String id, boolean ownId, String type, String data) {
+	}
+
+	/**
+	 * Parses one connection's bytes into frames.
+	 */
+	private final class Decoder implements SseEventParser.Listener {
+
+		private final StreamState stream;
+
+		private final SseEventParser parser;
+
+		private List<Frame> frames = new ArrayList<>();
+
+		private byte[] scratch = new byte[8192];
+
+		private @Nullable String previousId;
+
+		Decoder(StreamState stream) {
+			this.stream = stream;
+			String lastEventId = stream.lastEventId;
+			this.previousId = lastEventId;
+			this.parser = new SseEventParser(ResumableStreamableHttpTransport.this.settings.maxEventSize(),
+					(lastEventId != null) ? lastEventId : "", this);
+		}
+
+		void decode(DataBuffer buffer) {
+			try {
+				int length = buffer.readableByteCount();
+				if (length > this.scratch.length) {
+					this.scratch = new byte[Math.max(length, this.scratch.length * 2)];
+				}
+				buffer.read(this.scratch, 0, length);
+				this.parser.feed(this.scratch, 0, length);
+			}
+			catch (SseEventTooLargeException ex) {
+				throw new McpProtocolException("MCP server '" + ResumableStreamableHttpTransport.this.server
+						+ "' sent an event larger than cloudrun.mcp.stream.max-event-size", 200, ex);
+			}
+			finally {
+				DataBufferUtils.release(buffer);
+			}
+		}
+
+		List<Frame> take() {
+			List<Frame> taken = this.frames;
+			if (!taken.isEmpty()) {
+				this.frames = new ArrayList<>();
+			}
+			return taken;
+		}
+
+		@Override
+		public void onEvent(@Nullable String id, String type, String data) {
+			boolean ownId = id != null && !id.equals(this.previousId);
+			this.previousId = id;
+			this.frames.add(new Frame(id, ownId, type, data));
+		}
+
+		@Override
+		public void onRetry(long millis) {
+			this.stream.serverRetry = Duration.ofMillis(millis);
+		}
+
+	}
+
+}
