@@ -21,7 +21,27 @@ class CloudRunMcpFailureAnalyzer implements FailureAnalyzer {
 	@Override
 	public @Nullable FailureAnalysis analyze(Throwable failure) {
 		FailureAnalysis analysis = this.configuration.analyze(failure);
-		return (analysis != null) ? analysis : this.credentials.analyze(failure);
+		if (analysis == null) {
+			analysis = this.credentials.analyze(failure);
+		}
+		return (analysis != null) ? analysis : analyzeInitialization(failure);
+	}
+
+	private static @Nullable FailureAnalysis analyzeInitialization(Throwable failure) {
+		// By name: the MCP SDK, and with it this exception's superclass, is optional.
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause.getClass().getName().equals("io.github.cloudrunmcp.protocol.McpInitializationException")) {
+				return new FailureAnalysis(cause.getMessage(),
+						"Start the MCP server or fix its base-url and mcp-path; or set fail-fast=false for it "
+								+ "(cloudrun.mcp.fail-fast or cloudrun.mcp.servers.<name>.fail-fast) so that the "
+								+ "application starts and connects when the server is up.",
+						cause);
+			}
+			if (cause.getCause() == cause) {
+				break;
+			}
+		}
+		return null;
 	}
 
 	private static final class ConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<McpConfigurationException> {

@@ -12,6 +12,7 @@ import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 import org.springframework.context.SmartLifecycle;
@@ -107,8 +108,12 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 		String server = session.server().name();
 		return session.async()
 			.initialize()
+			// Off Reactor's non-blocking threads: creating a session draws random
+			// numbers.
+			.subscribeOn(Schedulers.boundedElastic())
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, this.retryDelay)
 				.maxBackoff(this.maxRetryDelay)
+				.scheduler(Schedulers.boundedElastic())
 				.doBeforeRetry((signal) -> logger.warn("MCP server '" + server + "' at "
 						+ session.transport().endpoint() + " could not be initialized (attempt "
 						+ (signal.totalRetries() + 1) + "): " + describe(signal.failure()) + "; retrying.")))
@@ -123,17 +128,26 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 		}
 	}
 
-	private static String describe(Throwable ex) {
-		Throwable cause = ex;
-		while (cause.getCause() != null && cause.getCause() != cause
-				&& (cause.getMessage() == null || cause instanceof java.util.concurrent.TimeoutException)) {
-			cause = cause.getCause();
+	/**
+	 * Describe a failure by its chain of causes, skipping the SDK's generic wrappers.
+	 */
+	static String describe(Throwable ex) {
+		StringBuilder description = new StringBuilder();
+		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			String message = (cause instanceof java.util.concurrent.TimeoutException) ? "no answer in time"
+					: cause.getMessage();
+			if (message == null || message.startsWith("Client failed to initialize")) {
+				continue;
+			}
+			if (description.indexOf(message) >= 0) {
+				continue;
+			}
+			if (!description.isEmpty()) {
+				description.append(": ");
+			}
+			description.append(message);
 		}
-		if (cause instanceof java.util.concurrent.TimeoutException) {
-			return "no answer to initialize in time";
-		}
-		String message = cause.getMessage();
-		return cause.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+		return description.isEmpty() ? ex.getClass().getSimpleName() : description.toString();
 	}
 
 	@Override

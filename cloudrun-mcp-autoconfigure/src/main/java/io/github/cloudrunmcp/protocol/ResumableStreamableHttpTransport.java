@@ -229,7 +229,8 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 				current.initializeId = request.id();
 			}
 			String version = version(context);
-			return Mono.<Void>create((delivered) -> {
+			return Mono.<Void>create((sink) -> {
+				Delivery delivered = new Delivery(sink);
 				Disposable exchange = post(current, body, version, requestId, delivered).contextWrite(context)
 					.subscribe(null, (ex) -> failed(current, requestId, delivered, ex));
 				current.connections.add(exchange);
@@ -248,7 +249,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private Flux<Void> post(Session current, String body, @Nullable String version, @Nullable Object requestId,
-			MonoSink<Void> delivered) {
+			Delivery delivered) {
 		return this.client.post().uri(this.endpoint).headers((headers) -> {
 			headers.setAccept(List.of(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM));
 			headers.setContentType(MediaType.APPLICATION_JSON);
@@ -263,7 +264,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private Flux<Void> postResponse(Session current, ClientResponse response, @Nullable Object requestId,
-			MonoSink<Void> delivered) {
+			Delivery delivered) {
 		int code = response.statusCode().value();
 		if (code < 200 || code >= 300) {
 			return response.bodyToMono(String.class)
@@ -300,21 +301,23 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 					code, null)));
 	}
 
-	private void failed(Session current, @Nullable Object requestId, MonoSink<Void> delivered, Throwable ex) {
+	private void failed(Session current, @Nullable Object requestId, Delivery delivered, Throwable ex) {
 		// The sink ignores a second signal: an error before delivery fails the send, one
 		// after it fails the pending request.
+		boolean wasDelivered = delivered.done;
 		delivered.error(ex);
 		if (ex instanceof McpTransportSessionNotFoundException) {
+			// After the caller has its error: the SDK then fails what else is pending.
+			sessionLost(current, ex.getMessage());
 			return;
 		}
-		if (requestId != null && !this.closed && this.session.get() == current) {
+		if (wasDelivered && requestId != null && !this.closed && this.session.get() == current) {
 			respondWithError(requestId, "The response stream from server '" + this.server + "' failed: " + ex);
 		}
 	}
 
 	private RuntimeException statusError(Session current, String method, int code, String body) {
 		if ((code == 404 || code == 400) && current.id != null) {
-			sessionLost(current, method + " answered " + code);
 			return new McpTransportSessionNotFoundException(
 					"Server '" + this.server + "' no longer knows MCP session " + current.id + " (" + method
 							+ " answered " + code + "); a new session is being initialized, " + "retry the call.");
@@ -572,6 +575,9 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			stream.retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst("Retry-After"));
 			return response.bodyToMono(String.class).defaultIfEmpty("").flatMapMany((text) -> {
 				RuntimeException error = statusError(current, "GET", code, text);
+				if (error instanceof McpTransportSessionNotFoundException) {
+					sessionLost(current, "GET answered " + code);
+				}
 				boolean retryable = code == 401 || code == 408 || code == 409 || code == 429 || code >= 500;
 				if (!retryable && !(error instanceof McpTransportSessionNotFoundException)) {
 					stream.stopped = notifications;
@@ -682,6 +688,34 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	/**
+	 * The outcome of sending one message: success once the server took it; an error
+	 * before that fails the send.
+	 */
+	private static final class Delivery {
+
+		private final MonoSink<Void> sink;
+
+		private volatile boolean done;
+
+		Delivery(MonoSink<Void> sink) {
+			this.sink = sink;
+		}
+
+		void success() {
+			this.done = true;
+			this.sink.success();
+		}
+
+		void error(Throwable ex) {
+			if (!this.done) {
+				this.done = true;
+				this.sink.error(ex);
+			}
+		}
+
+	}
+
+	/**
 	 * One MCP session: its ID, its open connections, and the event IDs already seen.
 	 */
 	private static final class Session {
@@ -781,12 +815,9 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 		private byte[] scratch = new byte[8192];
 
-		private @Nullable String previousId;
-
 		Decoder(StreamState stream) {
 			this.stream = stream;
 			String lastEventId = stream.lastEventId;
-			this.previousId = lastEventId;
 			this.parser = new SseEventParser(ResumableStreamableHttpTransport.this.settings.maxEventSize(),
 					(lastEventId != null) ? lastEventId : "", this);
 		}
@@ -819,9 +850,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 		@Override
 		public void onEvent(@Nullable String id, String type, String data) {
-			boolean ownId = id != null && !id.equals(this.previousId);
-			this.previousId = id;
-			this.frames.add(new Frame(id, ownId, type, data));
+			this.frames.add(new Frame(id, id != null && this.parser.eventHasOwnId(), type, data));
 		}
 
 		@Override

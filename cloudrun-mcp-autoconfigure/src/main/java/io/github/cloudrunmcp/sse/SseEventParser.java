@@ -52,6 +52,10 @@ public final class SseEventParser {
 
 	private String idBuffer;
 
+	private boolean blockHasId;
+
+	private boolean dispatchedHasId;
+
 	private byte[] cachedTypeBytes = new byte[0];
 
 	private String cachedType = "";
@@ -159,6 +163,17 @@ public final class SseEventParser {
 		this.eventSize = 0;
 		this.pendingCr = false;
 		this.idBuffer = this.lastEventId;
+		this.blockHasId = false;
+	}
+
+	/**
+	 * Return whether the event being dispatched to {@link Listener#onEvent} set its ID
+	 * with an {@code id} field, rather than inheriting the last one; meaningful only
+	 * during that call.
+	 * @return whether the event has an ID field of its own
+	 */
+	public boolean eventHasOwnId() {
+		return this.dispatchedHasId;
 	}
 
 	private void appendCarry(byte[] bytes, int offset, int length) {
@@ -223,6 +238,7 @@ public final class SseEventParser {
 				}
 			}
 			this.idBuffer = new String(bytes, valueStart, valueLength, StandardCharsets.UTF_8);
+			this.blockHasId = true;
 		}
 		else if (nameLength == 5 && bytes[offset] == 'r' && bytes[offset + 1] == 'e' && bytes[offset + 2] == 't'
 				&& bytes[offset + 3] == 'r' && bytes[offset + 4] == 'y') {
@@ -270,6 +286,8 @@ public final class SseEventParser {
 		this.eventSize = 0;
 		// The ID of a block commits only at its blank line, even when it carries no data.
 		this.lastEventId = this.idBuffer;
+		this.dispatchedHasId = this.blockHasId;
+		this.blockHasId = false;
 		if (this.dataLength == 0) {
 			this.eventType = null;
 			return;
