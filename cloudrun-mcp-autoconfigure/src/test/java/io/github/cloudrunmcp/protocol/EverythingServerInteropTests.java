@@ -1,0 +1,275 @@
+package io.github.cloudrunmcp.protocol;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.google.auth.oauth2.GoogleCredentials;
+import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
+import io.github.cloudrunmcp.autoconfigure.McpClientAutoConfiguration;
+import io.github.cloudrunmcp.autoconfigure.McpEventStreamAutoConfiguration;
+import io.github.cloudrunmcp.listener.McpListener;
+import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.test.EverythingServer;
+import io.github.cloudrunmcp.test.FakeMetadataServer;
+import io.github.cloudrunmcp.test.RecordingProxy;
+import io.github.cloudrunmcp.test.TestTokenIssuer;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Interoperability with the official MCP reference server
+ * ({@code @modelcontextprotocol/server-everything}), reached through a proxy that
+ * verifies the ID token on every request and can drop the open streams.
+ */
+class EverythingServerInteropTests {
+
+	private static final String AUDIENCE = "https://everything.example.com";
+
+	private static TestTokenIssuer issuer;
+
+	private static FakeMetadataServer metadata;
+
+	private static EverythingServer everything;
+
+	private static RecordingProxy proxy;
+
+	@BeforeAll
+	static void startServers() {
+		issuer = new TestTokenIssuer();
+		metadata = new FakeMetadataServer(issuer);
+		metadata.start();
+		everything = EverythingServer.start();
+		proxy = new RecordingProxy(URI.create(everything.origin()), issuer, AUDIENCE);
+		proxy.start();
+	}
+
+	@AfterAll
+	static void stopServers() {
+		if (proxy != null) {
+			proxy.stop();
+		}
+		if (everything != null) {
+			everything.close();
+		}
+		if (metadata != null) {
+			metadata.stop();
+		}
+	}
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class,
+				McpEventStreamAutoConfiguration.class))
+		.withBean(GoogleCredentials.class, () -> metadata.credentials());
+
+	@BeforeEach
+	void clearProxy() {
+		proxy.dropStreams();
+	}
+
+	private ApplicationContextRunner everything() {
+		return this.runner.withPropertyValues("cloudrun.mcp.base-url=" + proxy.origin(),
+				"cloudrun.mcp.audience=" + AUDIENCE, "cloudrun.mcp.auth.mode=google",
+				"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
+				"cloudrun.mcp.stream.reconnect.initial-delay=100ms", "spring.application.name=interop-tests");
+	}
+
+	@Test
+	void initializesListsAndCallsTools() {
+		everything().run((context) -> {
+			assertThat(context).hasNotFailed();
+			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpSchema.InitializeResult initialized = client.getCurrentInitializationResult();
+			assertThat(initialized.protocolVersion()).isEqualTo("2025-11-25");
+			assertThat(initialized.serverInfo().name()).isEqualTo("mcp-servers/everything");
+			assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
+				.contains("echo", "get-sum", "trigger-long-running-operation");
+			assertThat(text(client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "hi")))))
+				.isEqualTo("Echo: hi");
+			assertThat(text(client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 2, "b", 40)))))
+				.contains("42");
+			String session = context.getBean(ResumableStreamableHttpTransport.class).sessionId();
+			assertThat(session).isNotBlank();
+			assertThat(proxy.exchanges("POST")).filteredOn((exchange) -> !exchange.body().contains("\"initialize\""))
+				.filteredOn((exchange) -> session.equals(exchange.sessionId()))
+				.isNotEmpty()
+				.allSatisfy((exchange) -> assertThat(exchange.protocolVersion()).isEqualTo("2025-11-25"));
+		});
+	}
+
+	@Test
+	void progressNotificationsReachListenersInOrder() {
+		everything().withUserConfiguration(Listeners.class).run((context) -> {
+			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpSchema.CallToolResult result = client.callTool(McpSchema.CallToolRequest.builder()
+				.name("trigger-long-running-operation")
+				.arguments(Map.of("duration", 1, "steps", 5))
+				.progressToken("interop-progress")
+				.build());
+			assertThat(text(result)).contains("completed");
+			Listeners listeners = context.getBean(Listeners.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> listeners.progress.size() == 5);
+			assertThat(listeners.progress).extracting(McpSchema.ProgressNotification::progress)
+				.containsExactly(1.0, 2.0, 3.0, 4.0, 5.0);
+			assertThat(listeners.progress).extracting(McpSchema.ProgressNotification::progressToken)
+				.containsOnly("interop-progress");
+		});
+	}
+
+	/**
+	 * The reference server's example event store answers a resumption with an event ID
+	 * where the SDK expects a stream ID, so live notifications after a resumed GET are
+	 * only stored, not sent. They still arrive: when the silent stream reaches the read
+	 * timeout, the client resumes again and the server replays them. Replays of what was
+	 * already delivered are dropped by event ID.
+	 */
+	@Test
+	void loggingNotificationsArriveAndKeepArrivingAfterTheStreamIsDropped() {
+		everything().withUserConfiguration(Listeners.class)
+			.withPropertyValues("cloudrun.mcp.stream.read-timeout=2s")
+			.run((context) -> {
+				McpSyncClient client = context.getBean(McpSyncClient.class);
+				ResumableStreamableHttpTransport transport = context.getBean(ResumableStreamableHttpTransport.class);
+				String session = transport.sessionId();
+				await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openStreams() >= 1);
+				client.setLoggingLevel(McpSchema.LoggingLevel.DEBUG);
+				client.callTool(new McpSchema.CallToolRequest("toggle-simulated-logging", Map.of()));
+				Listeners listeners = context.getBean(Listeners.class);
+				await().atMost(Duration.ofSeconds(10)).until(() -> listeners.logs.size() >= 1);
+				int gets = proxy.exchanges("GET").size();
+				assertThat(proxy.dropStreams()).isGreaterThanOrEqualTo(1);
+				int logsAtDrop = listeners.logs.size();
+				// Reopened with Last-Event-ID, and the session's notifications keep
+				// coming.
+				await().atMost(Duration.ofSeconds(5)).until(() -> proxy.exchanges("GET").size() > gets);
+				RecordingProxy.Exchange reopened = proxy.exchanges("GET").get(gets);
+				assertThat(reopened.lastEventId()).isNotBlank();
+				assertThat(reopened.sessionId()).isEqualTo(session);
+				await().atMost(Duration.ofSeconds(15)).until(() -> listeners.logs.size() > logsAtDrop);
+				assertThat(transport.sessionId()).isEqualTo(session);
+				assertThat(listeners.logEvents).extracting(McpEvent::id).doesNotHaveDuplicates();
+				client.callTool(new McpSchema.CallToolRequest("toggle-simulated-logging", Map.of()));
+			});
+	}
+
+	@Test
+	void resourceSubscriptionUpdatesArrive() {
+		everything().withUserConfiguration(Listeners.class).run((context) -> {
+			McpSyncClient client = context.getBean(McpSyncClient.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openStreams() >= 1);
+			String uri = "demo://resource/dynamic/text/1";
+			client.subscribeResource(new McpSchema.SubscribeRequest(uri));
+			client.callTool(new McpSchema.CallToolRequest("toggle-subscriber-updates", Map.of()));
+			Listeners listeners = context.getBean(Listeners.class);
+			await().atMost(Duration.ofSeconds(10)).until(() -> !listeners.updates.isEmpty());
+			assertThat(listeners.updates.get(0).uri()).isEqualTo(uri);
+			client.callTool(new McpSchema.CallToolRequest("toggle-subscriber-updates", Map.of()));
+		});
+	}
+
+	@Test
+	void serverRequestsAreAnsweredByTheApplicationsHandlers() {
+		everything().withUserConfiguration(Handlers.class).run((context) -> {
+			McpSyncClient client = context.getBean(McpSyncClient.class);
+			assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
+				.contains("trigger-sampling-request", "get-roots-list");
+			McpSchema.CallToolResult sampled = client
+				.callTool(new McpSchema.CallToolRequest("trigger-sampling-request", Map.of("prompt", "2+2?")));
+			assertThat(text(sampled)).contains("four, said the model");
+			McpSchema.CallToolResult roots = client.callTool(new McpSchema.CallToolRequest("get-roots-list", Map.of()));
+			assertThat(text(roots)).contains("file:///workspace");
+		});
+	}
+
+	@Test
+	void everyRequestCarriesAValidIdTokenForTheAudience() {
+		int before = proxy.exchanges().size();
+		everything().run((context) -> {
+			McpSyncClient client = context.getBean(McpSyncClient.class);
+			client.listTools();
+			client.ping();
+			await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openStreams() >= 1);
+		});
+		List<RecordingProxy.Exchange> exchanges = proxy.exchanges().subList(before, proxy.exchanges().size());
+		assertThat(exchanges).extracting(RecordingProxy.Exchange::method).contains("POST", "GET", "DELETE");
+		assertThat(exchanges).allSatisfy((exchange) -> {
+			assertThat(exchange.hadToken()).as(exchange.toString()).isTrue();
+			assertThat(exchange.tokenValid()).as(exchange.toString()).isTrue();
+		});
+	}
+
+	private static String text(McpSchema.CallToolResult result) {
+		StringBuilder text = new StringBuilder();
+		for (McpSchema.Content content : result.content()) {
+			if (content instanceof McpSchema.TextContent textContent) {
+				text.append(textContent.text());
+			}
+		}
+		return text.toString();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Listeners {
+
+		final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+
+		final List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
+
+		final List<McpEvent> logEvents = new CopyOnWriteArrayList<>();
+
+		final List<McpSchema.ResourcesUpdatedNotification> updates = new CopyOnWriteArrayList<>();
+
+		@McpListener("notifications/progress")
+		void progress(McpSchema.ProgressNotification notification) {
+			this.progress.add(notification);
+		}
+
+		@McpListener("notifications/message")
+		void log(McpEvent event) {
+			this.logEvents.add(event);
+			this.logs.add(event.as(McpSchema.LoggingMessageNotification.class));
+		}
+
+		@McpListener("notifications/resources/updated")
+		void updated(McpSchema.ResourcesUpdatedNotification notification) {
+			this.updates.add(notification);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Handlers {
+
+		@Bean
+		McpSamplingHandler sampling() {
+			return (server,
+					request) -> Mono.just(McpSchema.CreateMessageResult.builder()
+						.role(McpSchema.Role.ASSISTANT)
+						.content(new McpSchema.TextContent("four, said the model"))
+						.model("test-model")
+						.build());
+		}
+
+		@Bean
+		McpRootsProvider roots() {
+			return (server) -> List.of(new McpSchema.Root("file:///workspace", "workspace"));
+		}
+
+	}
+
+}
