@@ -41,7 +41,7 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 
 	private final Duration maxRetryDelay;
 
-	private final Disposable.Composite background = Disposables.composite();
+	private volatile Disposable.Composite background = Disposables.composite();
 
 	private volatile boolean running;
 
@@ -66,6 +66,7 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 			return;
 		}
 		this.running = true;
+		this.background = Disposables.composite();
 		if (this.settings.lazy()) {
 			return;
 		}

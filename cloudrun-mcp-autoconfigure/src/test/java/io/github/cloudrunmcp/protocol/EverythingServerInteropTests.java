@@ -187,12 +187,15 @@ class EverythingServerInteropTests {
 		everything().withUserConfiguration(Handlers.class).run((context) -> {
 			McpSyncClient client = context.getBean(McpSyncClient.class);
 			assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
-				.contains("trigger-sampling-request", "get-roots-list");
+				.contains("trigger-sampling-request", "trigger-elicitation-request", "get-roots-list");
 			McpSchema.CallToolResult sampled = client
 				.callTool(new McpSchema.CallToolRequest("trigger-sampling-request", Map.of("prompt", "2+2?")));
 			assertThat(text(sampled)).contains("four, said the model");
 			McpSchema.CallToolResult roots = client.callTool(new McpSchema.CallToolRequest("get-roots-list", Map.of()));
 			assertThat(text(roots)).contains("file:///workspace");
+			McpSchema.CallToolResult elicited = client
+				.callTool(new McpSchema.CallToolRequest("trigger-elicitation-request", Map.of()));
+			assertThat(text(elicited)).contains("declined");
 		});
 	}
 
@@ -263,6 +266,12 @@ class EverythingServerInteropTests {
 						.content(new McpSchema.TextContent("four, said the model"))
 						.model("test-model")
 						.build());
+		}
+
+		@Bean
+		McpElicitationHandler elicitation() {
+			return (server, request) -> Mono
+				.just(McpSchema.ElicitResult.builder().message(McpSchema.ElicitResult.Action.DECLINE).build());
 		}
 
 		@Bean

@@ -228,6 +228,31 @@ class StreamableHttpTransportTests {
 	}
 
 	@Test
+	void everyNotificationReachesListenersWithItsMethodAsType() {
+		List<String> methods = List.of("notifications/resources/updated", "notifications/resources/list_changed",
+				"notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/cancelled",
+				"notifications/message", "notifications/progress", "notifications/custom/thing");
+		this.server.onGet((request) -> {
+			if (request.lastEventId() != null) {
+				return Reply.hang();
+			}
+			String[] events = new String[methods.size()];
+			for (int i = 0; i < events.length; i++) {
+				events[i] = Reply.event("m" + i, "{\"jsonrpc\":\"2.0\",\"method\":\"" + methods.get(i)
+						+ "\",\"params\":{\"uri\":\"u" + i + "\"}}");
+			}
+			return Reply.sse(events);
+		});
+		mcp().withUserConfiguration(AllEvents.class).run((context) -> {
+			AllEvents all = context.getBean(AllEvents.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> all.events.size() == methods.size());
+			assertThat(all.events).extracting(McpEvent::type).containsExactlyElementsOf(methods);
+			assertThat(all.events).allSatisfy((event) -> assertThat(event.isJsonRpc()).isTrue());
+			assertThat(all.events.get(0).as(McpSchema.ResourcesUpdatedNotification.class).uri()).isEqualTo("u0");
+		});
+	}
+
+	@Test
 	void serverRequestsAreAnsweredByTheHandlersAndTheirCapabilitiesDeclared() {
 		this.server.onGet((request) -> (request.lastEventId() == null) ? Reply.sse(Reply.event("g1",
 				"{\"jsonrpc\":\"2.0\",\"id\":\"s1\",\"method\":\"sampling/createMessage\",\"params\":{\"messages\":"
@@ -298,6 +323,18 @@ class StreamableHttpTransportTests {
 		@McpListener("notifications/message")
 		void log(McpSchema.LoggingMessageNotification notification) {
 			this.logs.add(String.valueOf(notification.data()));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AllEvents {
+
+		final List<McpEvent> events = new CopyOnWriteArrayList<>();
+
+		@McpListener
+		void any(McpEvent event) {
+			this.events.add(event);
 		}
 
 	}
