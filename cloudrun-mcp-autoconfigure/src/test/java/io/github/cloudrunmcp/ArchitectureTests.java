@@ -37,7 +37,7 @@ class ArchitectureTests {
 	@Test
 	void libraryPackagesDoNotDependOnTheAutoConfiguration() {
 		noClasses().that()
-			.resideInAnyPackage("..auth..", "..sse..", "..stream..", "..listener..", "..server..")
+			.resideInAnyPackage("..auth..", "..sse..", "..stream..", "..listener..", "..server..", "..protocol..")
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("..autoconfigure..", "org.springframework.boot..")

@@ -115,9 +115,12 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, this.retryDelay)
 				.maxBackoff(this.maxRetryDelay)
 				.scheduler(Schedulers.boundedElastic())
-				.doBeforeRetry((signal) -> logger.warn("MCP server '" + server + "' at "
-						+ session.transport().endpoint() + " could not be initialized (attempt "
-						+ (signal.totalRetries() + 1) + "): " + describe(signal.failure()) + "; retrying.")))
+				.doBeforeRetry((signal) -> {
+					session.transport().initializationFailed(signal.failure(), signal.totalRetries() + 1);
+					logger.warn("MCP server '" + server + "' at " + session.transport().endpoint()
+							+ " could not be initialized (attempt " + (signal.totalRetries() + 1) + "): "
+							+ describe(signal.failure()) + "; retrying.");
+				}))
 			.subscribe((result) -> initialized(session, result),
 					(ex) -> logger.error("MCP server '" + server + "' could not be initialized: " + describe(ex), ex));
 	}

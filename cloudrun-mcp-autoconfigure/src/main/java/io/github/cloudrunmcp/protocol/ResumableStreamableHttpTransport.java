@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -175,6 +177,16 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		return this.droppedEvents.get();
 	}
 
+	/**
+	 * Report that initializing a session failed and will be retried, so that the status
+	 * (and health) say the server is unreachable.
+	 * @param cause why it failed
+	 * @param failures how many attempts failed in a row
+	 */
+	public void initializationFailed(Throwable cause, long failures) {
+		status(McpStreamStatus.State.RECONNECTING, (int) Math.min(Integer.MAX_VALUE, failures + 1), null, cause);
+	}
+
 	@Override
 	public List<String> protocolVersions() {
 		return PROTOCOL_VERSIONS;
@@ -224,9 +236,11 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 				return Mono.error(new McpProtocolException("Cannot write " + message + " as JSON", 0, ex));
 			}
 			@Nullable Object requestId = (message instanceof McpSchema.JSONRPCRequest request) ? request.id() : null;
-			if (message instanceof McpSchema.JSONRPCRequest request
-					&& McpSchema.METHOD_INITIALIZE.equals(request.method())) {
-				current.initializeId = request.id();
+			if (message instanceof McpSchema.JSONRPCRequest request) {
+				current.pending.add(request.id());
+				if (McpSchema.METHOD_INITIALIZE.equals(request.method())) {
+					current.initializeId = request.id();
+				}
 			}
 			String version = version(context);
 			return Mono.<Void>create((sink) -> {
@@ -305,6 +319,9 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		// The sink ignores a second signal: an error before delivery fails the send, one
 		// after it fails the pending request.
 		boolean wasDelivered = delivered.done;
+		if (!wasDelivered && requestId != null) {
+			current.pending.remove(requestId);
+		}
 		delivered.error(ex);
 		if (ex instanceof McpTransportSessionNotFoundException) {
 			// After the caller has its error: the SDK then fails what else is pending.
@@ -341,6 +358,12 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			logger.warn("MCP server '" + this.server + "' no longer knows session " + lost.id + " (" + reason
 					+ "); starting a new session.");
 			lost.dispose();
+			// The calls in flight learn why before the SDK ends the old session.
+			for (Object requestId : lost.pending) {
+				respondWithError(requestId, "Server '" + this.server + "' no longer knows MCP session " + lost.id + " ("
+						+ reason + "); a new session is being initialized, retry the call.");
+			}
+			lost.pending.clear();
 			Consumer<Throwable> exceptions = this.exceptionHandler;
 			if (exceptions != null) {
 				exceptions.accept(new McpTransportSessionNotFoundException(
@@ -408,6 +431,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			return false;
 		}
 		if (message instanceof McpSchema.JSONRPCResponse response) {
+			current.pending.remove(response.id());
 			if (current.initializeId != null && current.initializeId.equals(response.id())) {
 				negotiated(current, response);
 			}
@@ -460,6 +484,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private void respondWithError(Object requestId, String reason) {
+		this.session.get().pending.remove(requestId);
 		logger.warn(reason);
 		handle(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, requestId, null,
 				new McpSchema.JSONRPCResponse.JSONRPCError(RESPONSE_LOST, reason, null)));
@@ -727,6 +752,8 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		private final Disposable.Composite connections = Disposables.composite();
 
 		private final AtomicBoolean notificationStream = new AtomicBoolean();
+
+		private final Set<Object> pending = ConcurrentHashMap.newKeySet();
 
 		private final Map<String, Boolean> seen = new LinkedHashMap<>(64, 0.75f, false) {
 

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpClientAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpEventStreamAutoConfiguration;
+import io.github.cloudrunmcp.autoconfigure.McpHealthAutoConfiguration;
 import io.github.cloudrunmcp.listener.McpListener;
 import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventStream;
@@ -24,6 +25,9 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,7 +47,7 @@ class StreamableHttpTransportTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class,
-				McpEventStreamAutoConfiguration.class));
+				McpEventStreamAutoConfiguration.class, McpHealthAutoConfiguration.class));
 
 	private FakeMcpServer server;
 
@@ -151,9 +155,16 @@ class StreamableHttpTransportTests {
 			McpEventStream stream = context.getBean(McpEventStream.class);
 			assertThat(stream.status().state()).isNotEqualTo(McpStreamStatus.State.OPEN);
 			assertThat(context.getBean(McpSyncClient.class).isInitialized()).isFalse();
+			HealthIndicator health = (HealthIndicator) context
+				.getBean("mcpHealthContributor", CompositeHealthContributor.class)
+				.getContributor("default");
+			await().atMost(Duration.ofSeconds(5)).until(() -> health.health().getStatus().equals(Status.DOWN));
+			assertThat(health.health().getDetails()).containsKey("error");
 			this.server.start();
 			await().atMost(Duration.ofSeconds(15)).until(() -> context.getBean(McpSyncClient.class).isInitialized());
 			await().atMost(Duration.ofSeconds(5)).until(() -> stream.status().state() == McpStreamStatus.State.OPEN);
+			assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+			assertThat(health.health().getDetails()).containsEntry("url", this.server.mcpUrl());
 		});
 	}
 
