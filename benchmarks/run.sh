@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the benchmarks and runs them:
-#   1. stream throughput, side by side with the hand-written baseline and the raw ceiling;
+#   1. stream throughput, side by side with the hand-written baseline and the raw ceiling, and
+#      MCP notification throughput through the MCP Java SDK, side by side with the SDK's transports;
 #   2. latency from server write to @McpListener at 1k, 10k and 100k events/s;
 #   3. the token filter: JMH per-request cost with a cached token, and metadata-server calls
 #      for 10,000 requests from 200 concurrent callers with a cold cache;
@@ -20,6 +21,7 @@ cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 
 if $quick; then
 	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark --quick
+	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark --quick
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark --quick
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark --quick
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark --quick
@@ -29,6 +31,7 @@ if $quick; then
 	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms -prof gc
 else
 	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
+	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark
 	java -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark

@@ -2,6 +2,7 @@ package io.github.cloudrunmcp.sample;
 
 import io.github.cloudrunmcp.listener.McpListener;
 import io.github.cloudrunmcp.stream.McpEvent;
+import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -47,6 +48,21 @@ class AgentListeners {
 	@McpListener(value = "model.done", condition = "#root.event.json().path('tokens').asInt() > 5")
 	void onLongAnswer(McpEvent event) {
 		logger.info("Conversation " + event.json().path("conversation").asInt() + " took more than 5 tokens");
+	}
+
+	/**
+	 * An MCP server's log messages (transport streamable-http), its params mapped to the
+	 * SDK's type.
+	 */
+	@McpListener("notifications/message")
+	void onServerLog(McpSchema.LoggingMessageNotification message) {
+		logger.info("[" + message.level() + "] " + message.logger() + ": " + message.data());
+	}
+
+	/** Progress of a long MCP tool call. */
+	@McpListener("notifications/progress")
+	void onProgress(McpSchema.ProgressNotification progress) {
+		logger.info("Progress " + progress.progressToken() + ": " + progress.progress() + " of " + progress.total());
 	}
 
 	/**
