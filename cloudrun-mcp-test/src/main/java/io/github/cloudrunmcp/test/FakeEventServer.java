@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
@@ -32,6 +34,16 @@ import org.jspecify.annotations.Nullable;
  * answers 401 to requests without a valid ID token.
  */
 public final class FakeEventServer implements AutoCloseable {
+
+	/**
+	 * Connection threads, reused: starting a thread per connection would add its cost to
+	 * every reconnect the server measures.
+	 */
+	private final ExecutorService handlers = Executors.newCachedThreadPool((runnable) -> {
+		Thread thread = new Thread(runnable, "FakeEventServer-conn");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final @Nullable TestTokenIssuer issuer;
 
@@ -215,9 +227,7 @@ public final class FakeEventServer implements AutoCloseable {
 		while (!socket.isClosed()) {
 			try {
 				Socket connection = socket.accept();
-				Thread handler = new Thread(() -> handle(connection), "FakeEventServer-conn");
-				handler.setDaemon(true);
-				handler.start();
+				this.handlers.execute(() -> handle(connection));
 			}
 			catch (IOException ex) {
 				return;
