@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -597,7 +596,8 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			return response.releaseBody().thenMany(Flux.empty());
 		}
 		if (code != 200) {
-			stream.retryAfter = retryAfter(response.headers().asHttpHeaders().getFirst("Retry-After"));
+			stream.retryAfter = StreamSettings.Reconnect
+				.retryAfter(response.headers().asHttpHeaders().getFirst("Retry-After"));
 			return response.bodyToMono(String.class).defaultIfEmpty("").flatMapMany((text) -> {
 				RuntimeException error = statusError(current, "GET", code, text);
 				if (error instanceof McpTransportSessionNotFoundException) {
@@ -631,32 +631,9 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private Duration delay(StreamState stream, int attempt) {
-		StreamSettings.Reconnect reconnect = this.settings.reconnect();
-		Duration retry = stream.serverRetry;
-		double base = ((retry != null) ? retry : reconnect.initialDelay()).toMillis();
-		double millis = Math.min(base * Math.pow(reconnect.multiplier(), Math.max(0, attempt - 1)),
-				reconnect.maxDelay().toMillis());
-		if (reconnect.jitter() > 0) {
-			millis = millis * (1 + reconnect.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1));
-		}
 		Duration retryAfter = stream.retryAfter;
-		if (retryAfter != null) {
-			millis = Math.max(millis, retryAfter.toMillis());
-			stream.retryAfter = null;
-		}
-		return Duration.ofMillis(Math.max(0, Math.round(millis)));
-	}
-
-	private static @Nullable Duration retryAfter(@Nullable String value) {
-		if (value == null || value.isBlank()) {
-			return null;
-		}
-		try {
-			return Duration.ofSeconds(Long.parseLong(value.trim()));
-		}
-		catch (NumberFormatException ex) {
-			return null;
-		}
+		stream.retryAfter = null;
+		return this.settings.reconnect().delay(attempt, stream.serverRetry, retryAfter);
 	}
 
 	@Override

@@ -3,9 +3,6 @@ package io.github.cloudrunmcp.stream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,7 +10,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -399,18 +395,9 @@ public final class McpEventStream implements SmartLifecycle {
 	}
 
 	private Duration delay(int attempt, @Nullable Throwable ended) {
-		StreamSettings.Reconnect reconnect = this.settings.reconnect();
-		Duration retry = this.serverRetry;
-		double base = ((retry != null) ? retry : reconnect.initialDelay()).toMillis();
-		double millis = Math.min(base * Math.pow(reconnect.multiplier(), Math.max(0, attempt - 1)),
-				reconnect.maxDelay().toMillis());
-		if (reconnect.jitter() > 0) {
-			millis = millis * (1 + reconnect.jitter() * (2 * ThreadLocalRandom.current().nextDouble() - 1));
-		}
-		if (ended instanceof McpStreamException streamException && streamException.getRetryAfter() != null) {
-			millis = Math.max(millis, streamException.getRetryAfter().toMillis());
-		}
-		return Duration.ofMillis(Math.max(0, Math.round(millis)));
+		Duration retryAfter = (ended instanceof McpStreamException streamException) ? streamException.getRetryAfter()
+				: null;
+		return this.settings.reconnect().delay(attempt, this.serverRetry, retryAfter);
 	}
 
 	private Flux<McpEvent> connect() {
@@ -491,7 +478,7 @@ public final class McpEventStream implements SmartLifecycle {
 	}
 
 	private McpStreamException statusError(int code, HttpHeaders headers) {
-		Duration retryAfter = retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
+		Duration retryAfter = StreamSettings.Reconnect.retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
 		String request = "GET " + this.url + " answered " + code;
 		if (code == 204) {
 			return new McpStreamException(request + " No Content: the server asks clients not to reconnect.", code,
@@ -517,25 +504,6 @@ public final class McpEventStream implements SmartLifecycle {
 			return new McpStreamException(request + "; retrying with backoff.", code, true, retryAfter);
 		}
 		return new McpStreamException(request + ", which retrying cannot fix.", code, false, null);
-	}
-
-	private static @Nullable Duration retryAfter(@Nullable String value) {
-		if (value == null || value.isBlank()) {
-			return null;
-		}
-		try {
-			return Duration.ofSeconds(Long.parseLong(value.trim()));
-		}
-		catch (NumberFormatException ex) {
-			try {
-				Duration until = Duration.between(Instant.now(),
-						ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-				return until.isNegative() ? Duration.ZERO : until;
-			}
-			catch (DateTimeParseException ignored) {
-				return null;
-			}
-		}
 	}
 
 	private void dispatch(McpEvent event) {

@@ -1,7 +1,14 @@
 package io.github.cloudrunmcp.stream;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings of an {@link McpEventStream}.
@@ -90,6 +97,53 @@ public record StreamSettings(int buffer, OverflowPolicy overflow, int maxEventSi
 		 */
 		public static Reconnect defaults() {
 			return new Reconnect(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0, 0.2, 0);
+		}
+
+		/**
+		 * Return the wait before an attempt: {@code base × multiplier^(attempt - 1)},
+		 * capped at {@code maxDelay}, spread by the jitter, and at least the server's
+		 * {@code Retry-After}.
+		 * @param attempt the attempt, from 1 after a connection ended
+		 * @param serverRetry the server's {@code retry:} value, or {@code null} for
+		 * {@code initialDelay}
+		 * @param retryAfter the server's {@code Retry-After}, or {@code null}
+		 * @return the wait
+		 */
+		public Duration delay(int attempt, @Nullable Duration serverRetry, @Nullable Duration retryAfter) {
+			double base = ((serverRetry != null) ? serverRetry : this.initialDelay).toMillis();
+			double millis = Math.min(base * Math.pow(this.multiplier, Math.max(0, attempt - 1)),
+					this.maxDelay.toMillis());
+			if (this.jitter > 0) {
+				millis = millis * (1 + this.jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1));
+			}
+			if (retryAfter != null) {
+				millis = Math.max(millis, retryAfter.toMillis());
+			}
+			return Duration.ofMillis(Math.max(0, Math.round(millis)));
+		}
+
+		/**
+		 * Parse a {@code Retry-After} header: seconds, or an HTTP date.
+		 * @param value the header's value, or {@code null}
+		 * @return the wait it asks for, or {@code null} when absent or unreadable
+		 */
+		public static @Nullable Duration retryAfter(@Nullable String value) {
+			if (value == null || value.isBlank()) {
+				return null;
+			}
+			try {
+				return Duration.ofSeconds(Long.parseLong(value.trim()));
+			}
+			catch (NumberFormatException ex) {
+				try {
+					Duration until = Duration.between(Instant.now(),
+							ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+					return until.isNegative() ? Duration.ZERO : until;
+				}
+				catch (DateTimeParseException ignored) {
+					return null;
+				}
+			}
 		}
 
 	}
