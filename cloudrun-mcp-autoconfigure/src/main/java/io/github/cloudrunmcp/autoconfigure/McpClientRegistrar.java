@@ -2,7 +2,6 @@ package io.github.cloudrunmcp.autoconfigure;
 
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import io.github.cloudrunmcp.protocol.McpClientFactory;
 import io.github.cloudrunmcp.protocol.McpSession;
@@ -13,15 +12,7 @@ import io.github.cloudrunmcp.server.McpTransportType;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.RootBeanDefinition;
-import org.springframework.context.EnvironmentAware;
-import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
-import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
@@ -32,25 +23,11 @@ import org.springframework.core.type.AnnotationMetadata;
  * {@code mcpSyncClient-<name>}), each qualified by the server's name and primary for the
  * default server.
  */
-class McpClientRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
-
-	private Environment environment;
-
-	private BeanFactory beanFactory;
-
-	@Override
-	public void setEnvironment(Environment environment) {
-		this.environment = environment;
-	}
-
-	@Override
-	public void setBeanFactory(BeanFactory beanFactory) {
-		this.beanFactory = beanFactory;
-	}
+class McpClientRegistrar extends McpServerBeanRegistrar {
 
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-		for (Map.Entry<String, McpTransportType> entry : McpProtocolServers.transports(this.environment).entrySet()) {
+		for (Map.Entry<String, McpTransportType> entry : McpProtocolServers.transports(environment()).entrySet()) {
 			if (entry.getValue() != McpTransportType.STREAMABLE_HTTP) {
 				continue;
 			}
@@ -66,26 +43,13 @@ class McpClientRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAw
 		}
 	}
 
-	private static <T> void register(BeanDefinitionRegistry registry, String beanName, String server, Class<T> type,
-			Supplier<T> supplier) {
-		if (registry.containsBeanDefinition(beanName)) {
-			return;
-		}
-		RootBeanDefinition definition = new RootBeanDefinition(type, supplier);
-		definition.setPrimary(McpServer.DEFAULT_NAME.equals(server));
-		definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, server));
-		// The session lifecycle closes the clients.
-		definition.setDestroyMethodName("");
-		registry.registerBeanDefinition(beanName, definition);
-	}
-
 	private McpSession create(String name) {
-		McpServer server = this.beanFactory.getBean(McpServers.class).get(name);
-		return this.beanFactory.getBean(McpClientFactory.class).create(server);
+		McpServer server = beanFactory().getBean(McpServers.class).get(name);
+		return beanFactory().getBean(McpClientFactory.class).create(server);
 	}
 
 	private <T> T session(String sessionBean, Function<McpSession, T> part) {
-		return part.apply(this.beanFactory.getBean(sessionBean, McpSession.class));
+		return part.apply(beanFactory().getBean(sessionBean, McpSession.class));
 	}
 
 }

@@ -10,15 +10,7 @@ import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpEventStreamFactory;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.BeanFactoryAware;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.beans.factory.support.AutowireCandidateQualifier;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
-import org.springframework.beans.factory.support.RootBeanDefinition;
-import org.springframework.context.EnvironmentAware;
-import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
-import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 /**
@@ -27,30 +19,13 @@ import org.springframework.core.type.AnnotationMetadata;
  * the default server and {@code mcpEventStream-<name>} for named ones, each qualified by
  * its server name, so that {@code @Qualifier("search") McpEventStream} works.
  */
-class McpEventStreamRegistrar implements ImportBeanDefinitionRegistrar, EnvironmentAware, BeanFactoryAware {
-
-	private Environment environment;
-
-	private BeanFactory beanFactory;
-
-	@Override
-	public void setEnvironment(Environment environment) {
-		this.environment = environment;
-	}
-
-	@Override
-	public void setBeanFactory(BeanFactory beanFactory) {
-		this.beanFactory = beanFactory;
-	}
+class McpEventStreamRegistrar extends McpServerBeanRegistrar {
 
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
-		for (Map.Entry<String, McpTransportType> entry : McpProtocolServers.transports(this.environment).entrySet()) {
+		for (Map.Entry<String, McpTransportType> entry : McpProtocolServers.transports(environment()).entrySet()) {
 			String name = entry.getKey();
 			String beanName = McpProtocolServers.beanName("mcpEventStream", name);
-			if (registry.containsBeanDefinition(beanName)) {
-				continue;
-			}
 			String sourceBean = null;
 			if (entry.getValue() == McpTransportType.STREAMABLE_HTTP) {
 				// The MCP session's notifications feed the stream; without an MCP client
@@ -61,18 +36,15 @@ class McpEventStreamRegistrar implements ImportBeanDefinitionRegistrar, Environm
 				}
 			}
 			String source = sourceBean;
-			RootBeanDefinition definition = new RootBeanDefinition(McpEventStream.class, () -> create(name, source));
-			definition.setPrimary(McpServer.DEFAULT_NAME.equals(name));
-			definition.addQualifier(new AutowireCandidateQualifier(Qualifier.class, name));
-			registry.registerBeanDefinition(beanName, definition);
+			register(registry, beanName, name, McpEventStream.class, () -> create(name, source));
 		}
 	}
 
 	private McpEventStream create(String name, @Nullable String sourceBean) {
-		McpServer server = this.beanFactory.getBean(McpServers.class).get(name);
-		McpEventStreamFactory factory = this.beanFactory.getBean(McpEventStreamFactory.class);
+		McpServer server = beanFactory().getBean(McpServers.class).get(name);
+		McpEventStreamFactory factory = beanFactory().getBean(McpEventStreamFactory.class);
 		if (sourceBean != null) {
-			return factory.create(server, this.beanFactory.getBean(sourceBean, McpEventSource.class));
+			return factory.create(server, beanFactory().getBean(sourceBean, McpEventSource.class));
 		}
 		return factory.create(server);
 	}
