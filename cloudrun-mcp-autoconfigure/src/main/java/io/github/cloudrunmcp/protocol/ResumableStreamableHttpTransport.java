@@ -90,6 +90,8 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 	private static final int SNIPPET = 200;
 
+	private static final int MAX_RESUMPTIONS = 100;
+
 	/** JSON-RPC error code for a response that the transport could not obtain. */
 	public static final int RESPONSE_LOST = -32001;
 
@@ -186,6 +188,15 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		status(McpStreamStatus.State.RECONNECTING, (int) Math.min(Integer.MAX_VALUE, failures + 1), null, cause);
 	}
 
+	/**
+	 * Return how many exchanges of the current session are in progress: requests awaiting
+	 * their response streams, resumptions, the notification stream.
+	 * @return the count
+	 */
+	public int activeExchanges() {
+		return this.session.get().connections.size();
+	}
+
 	@Override
 	public List<String> protocolVersions() {
 		return PROTOCOL_VERSIONS;
@@ -244,9 +255,8 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			String version = version(context);
 			return Mono.<Void>create((sink) -> {
 				Delivery delivered = new Delivery(sink);
-				Disposable exchange = post(current, body, version, requestId, delivered).contextWrite(context)
-					.subscribe(null, (ex) -> failed(current, requestId, delivered, ex));
-				current.connections.add(exchange);
+				track(current, post(current, body, version, requestId, delivered).contextWrite(context),
+						(ex) -> failed(current, requestId, delivered, ex));
 			}).doOnSuccess((ignored) -> {
 				if (message instanceof McpSchema.JSONRPCNotification notification
 						&& McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())) {
@@ -457,6 +467,10 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private void publish(@Nullable String eventId, String text) {
+		if (this.events.currentSubscriberCount() == 0) {
+			// No event stream reads this session (cloudrun.mcp.stream.enabled=false).
+			return;
+		}
 		McpEvent event = McpEvent.ofJsonRpc(this.server, eventId, text, this.eventMapper);
 		Sinks.EmitResult result;
 		synchronized (this.events) {
@@ -520,15 +534,20 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			logger.debug("Resuming the response stream of request " + stream.requestId + " from event ID '"
 					+ stream.lastEventId + "' in " + delay.toMillis() + " ms");
 		}
-		Disposable resumption = Mono.delay(delay)
+		stream.resumptions++;
+		Flux<Void> resumption = Mono.delay(delay)
 			.thenMany(Flux.defer(() -> get(current, stream)))
+			.doOnSubscribe((subscription) -> stream.delivered = false)
 			.doFinally((signal) -> {
 				if (!stream.isAnswered() && !this.closed && this.session.get() == current) {
-					resume(current, stream, stream.delivered ? 1 : attempt + 1);
+					// A resumption that delivered something starts the count over, up to
+					// a
+					// bound, so that a server that never answers cannot keep it going.
+					boolean progress = stream.delivered && stream.resumptions < MAX_RESUMPTIONS;
+					resume(current, stream, progress ? 1 : attempt + 1);
 				}
-			})
-			.subscribe(null, (ex) -> stream.lastError = ex);
-		current.connections.add(resumption);
+			});
+		track(current, resumption, (ex) -> stream.lastError = ex);
 	}
 
 	private void openNotificationStream(Session current) {
@@ -541,7 +560,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		if (attempt > 0) {
 			status(McpStreamStatus.State.RECONNECTING, attempt, delay, stream.lastError);
 		}
-		Disposable connection = Mono.delay(delay)
+		Flux<Void> connection = Mono.delay(delay)
 			.thenMany(Flux.defer(() -> get(current, stream)))
 			.doOnSubscribe((subscription) -> stream.delivered = false)
 			.onErrorResume((ex) -> {
@@ -561,9 +580,26 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 					return;
 				}
 				notificationStream(current, stream, next, delay(stream, next));
-			})
-			.subscribe();
-		current.connections.add(connection);
+			});
+		track(current, connection, (ex) -> stream.lastError = ex);
+	}
+
+	/**
+	 * Run some work of a session: disposed with the session, forgotten when it ends.
+	 */
+	private static void track(Session current, Flux<Void> work, Consumer<Throwable> onError) {
+		AtomicReference<Disposable> self = new AtomicReference<>();
+		Disposable subscription = work.doFinally((signal) -> {
+			Disposable done = self.get();
+			if (done != null) {
+				current.connections.remove(done);
+			}
+		}).subscribe(null, onError);
+		self.set(subscription);
+		current.connections.add(subscription);
+		if (subscription.isDisposed()) {
+			current.connections.remove(subscription);
+		}
 	}
 
 	private Flux<Void> get(Session current, StreamState stream) {
@@ -782,6 +818,8 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		private volatile boolean delivered;
 
 		private volatile boolean stopped;
+
+		private volatile int resumptions;
 
 		StreamState(@Nullable Object requestId) {
 			this.requestId = requestId;

@@ -344,6 +344,16 @@ public final class McpEventStream implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Return the lifecycle phase: just before the default one, so that a stream fed by an
+	 * MCP session listens before the session is initialized, and drains after it ends.
+	 * @return the phase
+	 */
+	@Override
+	public int getPhase() {
+		return DEFAULT_PHASE - 1;
+	}
+
 	@Override
 	public boolean isRunning() {
 		return this.running;

@@ -86,6 +86,18 @@ class StreamableHttpTransportTests {
 	}
 
 	@Test
+	void finishedExchangesAreNotKept() {
+		mcp().run((context) -> {
+			McpSyncClient client = context.getBean(McpSyncClient.class);
+			for (int i = 0; i < 200; i++) {
+				client.listTools();
+			}
+			ResumableStreamableHttpTransport transport = context.getBean(ResumableStreamableHttpTransport.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> transport.activeExchanges() == 0);
+		});
+	}
+
+	@Test
 	void garbageJsonFailsTheCallAtOnceWithTheBody() {
 		this.server.on("tools/list", (request) -> Reply.json(200, "<html>this is not json"));
 		mcp().run((context) -> {
