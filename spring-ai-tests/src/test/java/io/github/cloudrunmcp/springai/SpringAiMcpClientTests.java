@@ -1,5 +1,6 @@
 package io.github.cloudrunmcp.springai;
 
+import java.time.Duration;
 import java.util.List;
 
 import com.google.auth.oauth2.GoogleCredentials;
@@ -19,6 +20,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * An application that uses Spring AI's MCP client starter (not cloudrun-mcp's clients)
@@ -65,8 +67,11 @@ class SpringAiMcpClientTests {
 		for (McpSyncClient client : this.clients) {
 			assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("echo");
 		}
+		// Spring AI opens its GET stream without waiting for it, after initialize.
+		await().atMost(Duration.ofSeconds(5)).until(() -> !protectedServer.requests("GET").isEmpty());
 		List<FakeMcpServer.Request> requests = protectedServer.requests();
-		assertThat(requests).extracting(FakeMcpServer.Request::method).contains("initialize", "tools/list");
+		assertThat(requests).extracting(FakeMcpServer.Request::method)
+			.contains("initialize", "notifications/initialized", "tools/list");
 		assertThat(requests).allSatisfy((request) -> {
 			String authorization = request.authorization();
 			assertThat(authorization).as(request.method()).startsWith("Bearer ");
