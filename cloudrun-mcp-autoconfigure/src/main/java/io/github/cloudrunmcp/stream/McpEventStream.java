@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -119,6 +120,8 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private Scheduler dispatchScheduler;
 
+	private ExecutorService dispatchExecutor;
+
 	private CountDownLatch drained;
 
 	/**
@@ -165,7 +168,8 @@ public final class McpEventStream implements SmartLifecycle {
 		this.dispatcher = dispatcher;
 		this.statusSink.tryEmitNext(this.status);
 		this.stopSignal = Sinks.empty();
-		this.dispatchScheduler = dispatchScheduler(server);
+		this.dispatchExecutor = dispatchExecutor(server);
+		this.dispatchScheduler = Schedulers.fromExecutorService(this.dispatchExecutor, "mcp-events-" + server);
 		this.drained = new CountDownLatch(1);
 		this.shared = pipeline();
 	}
@@ -184,7 +188,19 @@ public final class McpEventStream implements SmartLifecycle {
 			.doOnNext(this::dispatch)
 			.publish(FAN_OUT_PREFETCH);
 		CountDownLatch done = this.drained;
-		fanOut.subscribe(null, (ex) -> done.countDown(), done::countDown);
+		ExecutorService executor = this.dispatchExecutor;
+		// Subscribed first, this subscriber hears of the end before the others: the latch
+		// opens in a task queued behind the one that tells them all, so that stop()
+		// returns after every subscriber completed.
+		Runnable finished = () -> {
+			try {
+				executor.execute(done::countDown);
+			}
+			catch (RejectedExecutionException ex) {
+				done.countDown();
+			}
+		};
+		fanOut.subscribe(null, (ex) -> finished.run(), finished);
 		return fanOut;
 	}
 
@@ -192,14 +208,13 @@ public final class McpEventStream implements SmartLifecycle {
 	 * Listeners are application code and may block, so the dispatch thread is an ordinary
 	 * thread, not one of Reactor's non-blocking ones.
 	 */
-	private static Scheduler dispatchScheduler(String server) {
+	private static ExecutorService dispatchExecutor(String server) {
 		// One thread per stream, and nothing else: no evictor or pool threads.
-		ExecutorService executor = Executors.newSingleThreadExecutor((runnable) -> {
+		return Executors.newSingleThreadExecutor((runnable) -> {
 			Thread thread = new Thread(runnable, "mcp-events-" + server);
 			thread.setDaemon(true);
 			return thread;
 		});
-		return Schedulers.fromExecutorService(executor, "mcp-events-" + server);
 	}
 
 	/**
@@ -335,7 +350,8 @@ public final class McpEventStream implements SmartLifecycle {
 			this.dispatchScheduler.dispose();
 			// Subscribers from now on join the pipeline of the next start.
 			this.stopSignal = Sinks.empty();
-			this.dispatchScheduler = dispatchScheduler(this.server);
+			this.dispatchExecutor = dispatchExecutor(this.server);
+			this.dispatchScheduler = Schedulers.fromExecutorService(this.dispatchExecutor, "mcp-events-" + this.server);
 			this.drained = new CountDownLatch(1);
 			this.shared = pipeline();
 			if (this.status.state() != McpStreamStatus.State.FAILED) {
