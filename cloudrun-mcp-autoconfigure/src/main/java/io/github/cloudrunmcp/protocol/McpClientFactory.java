@@ -130,8 +130,9 @@ public final class McpClientFactory {
 			return constructor.newInstance(async, context);
 		}
 		catch (ReflectiveOperationException | RuntimeException ex) {
-			throw new IllegalStateException("This version of the MCP Java SDK does not let an McpSyncClient share "
-					+ "the session of an McpAsyncClient; use the MCP SDK version that cloudrun-mcp's pom manages.", ex);
+			throw new IllegalStateException("Cannot make an McpSyncClient share the session of an McpAsyncClient (" + ex
+					+ "). Use the MCP SDK version that cloudrun-mcp's pom manages, on the class path rather than "
+					+ "the module path.", ex);
 		}
 	}
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.github.cloudrunmcp.stream.McpEventStream;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -46,6 +47,13 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 	private volatile boolean running;
 
 	/**
+	 * Lifecycle phase of the sessions: after Spring Boot's graceful shutdown of the web
+	 * server, so that requests in flight can still call MCP servers, and before the event
+	 * streams that carry the sessions' notifications.
+	 */
+	public static final int PHASE = McpEventStream.PHASE + 1;
+
+	/**
 	 * Create the lifecycle of some sessions.
 	 * @param sessions the sessions
 	 * @param settings the client settings
@@ -79,7 +87,14 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 				this.background.add(initializeInBackground(session));
 			}
 		}
-		initializeNow(failFast);
+		try {
+			initializeNow(failFast);
+		}
+		catch (RuntimeException ex) {
+			// Start-up fails: nothing keeps running behind it.
+			stop();
+			throw ex;
+		}
 	}
 
 	private void initializeNow(List<McpSession> sessions) {
@@ -168,6 +183,11 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 				.onErrorResume((ex) -> Mono.fromRunnable(session.async()::close)))
 			.then()
 			.block(CLOSE_TIMEOUT.plusSeconds(1));
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
 	}
 
 	@Override

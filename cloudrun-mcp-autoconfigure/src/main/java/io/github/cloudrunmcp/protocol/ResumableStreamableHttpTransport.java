@@ -42,6 +42,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.context.ContextView;
 import tools.jackson.databind.ObjectMapper;
 
@@ -216,7 +217,6 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	public Mono<Void> connect(Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
 		return Mono.fromRunnable(() -> {
 			this.handler = handler;
-			this.closed = false;
 			status(McpStreamStatus.State.CONNECTING, 0, null, null);
 		});
 	}
@@ -238,6 +238,12 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 				return Mono.error(new McpTransportSessionClosedException());
 			}
 			Session current = this.session.get();
+			if (isInitialize(message) && (current.id != null || current.initializeId != null)) {
+				// A new initialize (a retry, a renewal) starts a new session, never on an
+				// old ID.
+				current = renew(current);
+			}
+			Session target = current;
 			String body;
 			try {
 				body = this.jsonMapper.writeValueAsString(message);
@@ -247,23 +253,49 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			}
 			@Nullable Object requestId = (message instanceof McpSchema.JSONRPCRequest request) ? request.id() : null;
 			if (message instanceof McpSchema.JSONRPCRequest request) {
-				current.pending.add(request.id());
+				target.pending.add(request.id());
 				if (McpSchema.METHOD_INITIALIZE.equals(request.method())) {
-					current.initializeId = request.id();
+					target.initializeId = request.id();
 				}
 			}
-			String version = version(context);
+			String version = isInitialize(message) ? null : version(context);
 			return Mono.<Void>create((sink) -> {
 				Delivery delivered = new Delivery(sink);
-				track(current, post(current, body, version, requestId, delivered).contextWrite(context),
-						(ex) -> failed(current, requestId, delivered, ex));
+				String sentSessionId = target.id;
+				if (!track(target,
+						post(target, sentSessionId, body, version, requestId, delivered).contextWrite(context),
+						(ex) -> failed(target, requestId, delivered, ex))) {
+					delivered.error(new McpTransportSessionClosedException());
+				}
 			}).doOnSuccess((ignored) -> {
 				if (message instanceof McpSchema.JSONRPCNotification notification
 						&& McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())) {
-					openNotificationStream(current);
+					openNotificationStream(target);
 				}
 			});
 		});
+	}
+
+	private static boolean isInitialize(JSONRPCMessage message) {
+		return message instanceof McpSchema.JSONRPCRequest request
+				&& McpSchema.METHOD_INITIALIZE.equals(request.method());
+	}
+
+	/**
+	 * Replace a session that a new initialize leaves behind, ending it on the server in
+	 * the background.
+	 */
+	private Session renew(Session old) {
+		Session fresh = new Session();
+		if (!this.session.compareAndSet(old, fresh)) {
+			return this.session.get();
+		}
+		old.dispose();
+		String oldId = old.id;
+		if (oldId != null) {
+			delete(oldId).subscribe();
+		}
+		return fresh;
 	}
 
 	private @Nullable String version(ContextView context) {
@@ -271,28 +303,29 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		return (negotiated != null) ? negotiated : this.protocolVersion;
 	}
 
-	private Flux<Void> post(Session current, String body, @Nullable String version, @Nullable Object requestId,
-			Delivery delivered) {
+	private Flux<Void> post(Session current, @Nullable String sentSessionId, String body, @Nullable String version,
+			@Nullable Object requestId, Delivery delivered) {
 		return this.client.post().uri(this.endpoint).headers((headers) -> {
 			headers.setAccept(List.of(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM));
 			headers.setContentType(MediaType.APPLICATION_JSON);
-			String id = current.id;
-			if (id != null) {
-				headers.set(HttpHeaders.MCP_SESSION_ID, id);
+			if (sentSessionId != null) {
+				headers.set(HttpHeaders.MCP_SESSION_ID, sentSessionId);
 			}
 			if (version != null) {
 				headers.set(HttpHeaders.PROTOCOL_VERSION, version);
 			}
-		}).bodyValue(body).exchangeToFlux((response) -> postResponse(current, response, requestId, delivered));
+		})
+			.bodyValue(body)
+			.exchangeToFlux((response) -> postResponse(current, sentSessionId, response, requestId, delivered));
 	}
 
-	private Flux<Void> postResponse(Session current, ClientResponse response, @Nullable Object requestId,
-			Delivery delivered) {
+	private Flux<Void> postResponse(Session current, @Nullable String sentSessionId, ClientResponse response,
+			@Nullable Object requestId, Delivery delivered) {
 		int code = response.statusCode().value();
 		if (code < 200 || code >= 300) {
 			return response.bodyToMono(String.class)
 				.defaultIfEmpty("")
-				.flatMapMany((text) -> Flux.error(statusError(current, "POST", code, text)));
+				.flatMapMany((text) -> Flux.error(statusError(sentSessionId, "POST", code, text)));
 		}
 		String sessionId = response.headers().asHttpHeaders().getFirst(HttpHeaders.MCP_SESSION_ID);
 		if (sessionId != null && current.id == null) {
@@ -306,7 +339,13 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		if (MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
 			delivered.success();
 			StreamState stream = new StreamState(requestId);
-			return read(current, response, stream, false).doFinally((signal) -> postStreamEnded(current, stream));
+			// A cut or a reset ends the stream as a close does: resuming it, or failing
+			// the
+			// request, is postStreamEnded's decision alone.
+			return read(current, response, stream, false).onErrorResume((ex) -> {
+				stream.lastError = ex;
+				return Flux.empty();
+			}).doFinally((signal) -> postStreamEnded(current, stream));
 		}
 		if (MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
 			delivered.success();
@@ -334,7 +373,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		delivered.error(ex);
 		if (ex instanceof McpTransportSessionNotFoundException) {
 			// After the caller has its error: the SDK then fails what else is pending.
-			sessionLost(current, ex.getMessage());
+			sessionLost(current, "a request answered 404 or 400");
 			return;
 		}
 		if (wasDelivered && requestId != null && !this.closed && this.session.get() == current) {
@@ -342,10 +381,10 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		}
 	}
 
-	private RuntimeException statusError(Session current, String method, int code, String body) {
-		if ((code == 404 || code == 400) && current.id != null) {
+	private RuntimeException statusError(@Nullable String sentSessionId, String method, int code, String body) {
+		if ((code == 404 || code == 400) && sentSessionId != null) {
 			return new McpTransportSessionNotFoundException(
-					"Server '" + this.server + "' no longer knows MCP session " + current.id + " (" + method
+					"Server '" + this.server + "' no longer knows MCP session " + sentSessionId + " (" + method
 							+ " answered " + code + "); a new session is being initialized, " + "retry the call.");
 		}
 		String request = "Server '" + this.server + "' answered " + method + " " + this.endpoint + " with " + code;
@@ -375,8 +414,12 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			lost.pending.clear();
 			Consumer<Throwable> exceptions = this.exceptionHandler;
 			if (exceptions != null) {
-				exceptions.accept(new McpTransportSessionNotFoundException(
-						"Session " + lost.id + " of server '" + this.server + "' not found"));
+				// The SDK starts a new session from here, which draws random numbers: not
+				// on
+				// a Netty thread.
+				McpTransportSessionNotFoundException notFound = new McpTransportSessionNotFoundException(
+						"Session " + lost.id + " of server '" + this.server + "' not found");
+				Schedulers.boundedElastic().schedule(() -> exceptions.accept(notFound));
 			}
 		}
 	}
@@ -397,8 +440,10 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 				deliver(current, stream, frame);
 			}
 			String lastEventId = decoder.parser.lastEventId();
-			if (!lastEventId.isEmpty()) {
+			if (!lastEventId.isEmpty() && !lastEventId.equals(stream.lastEventId)) {
+				// Progress, a priming event included: the next resume starts from here.
 				stream.lastEventId = lastEventId;
+				stream.delivered = true;
 			}
 			return Mono.<Void>empty();
 		});
@@ -411,7 +456,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 	private void deliver(Session current, StreamState stream, Frame frame) {
 		String id = frame.id;
-		if (frame.ownId && id != null && !current.firstSight(id)) {
+		if (frame.ownId && id != null && !current.firstSight(id, frame.data)) {
 			// Replayed a second time (servers may replay across streams): delivered once.
 			return;
 		}
@@ -508,7 +553,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	 * with GET and {@code Last-Event-ID}, else fail the request.
 	 */
 	private void postStreamEnded(Session current, StreamState stream) {
-		if (stream.isAnswered() || this.closed || this.session.get() != current) {
+		if (!stillAwaited(current, stream)) {
 			return;
 		}
 		Object requestId = Objects.requireNonNull(stream.requestId);
@@ -518,6 +563,16 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			return;
 		}
 		resume(current, stream, 1);
+	}
+
+	/**
+	 * Return whether a request's response is still awaited: not answered on this or any
+	 * other stream, nor failed, in a session still current.
+	 */
+	private boolean stillAwaited(Session current, StreamState stream) {
+		Object requestId = stream.requestId;
+		return !stream.isAnswered() && !this.closed && this.session.get() == current && requestId != null
+				&& current.pending.contains(requestId);
 	}
 
 	private void resume(Session current, StreamState stream, int attempt) {
@@ -539,11 +594,13 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			.thenMany(Flux.defer(() -> get(current, stream)))
 			.doOnSubscribe((subscription) -> stream.delivered = false)
 			.doFinally((signal) -> {
-				if (!stream.isAnswered() && !this.closed && this.session.get() == current) {
-					// A resumption that delivered something starts the count over, up to
-					// a
-					// bound, so that a server that never answers cannot keep it going.
-					boolean progress = stream.delivered && stream.resumptions < MAX_RESUMPTIONS;
+				if (stillAwaited(current, stream)) {
+					// A resumption that made progress or closed cleanly starts the count
+					// over, up to a bound, so that a server that never answers cannot
+					// keep
+					// it going.
+					boolean progress = (stream.delivered || stream.lastError == null)
+							&& stream.resumptions < MAX_RESUMPTIONS;
 					resume(current, stream, progress ? 1 : attempt + 1);
 				}
 			});
@@ -571,7 +628,11 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 				if (this.closed || this.session.get() != current || stream.stopped) {
 					return;
 				}
-				int next = stream.delivered ? 1 : attempt + 1;
+				// A clean close (Cloud Run's request timeout, a server that polls) or one
+				// that
+				// made progress starts the count over: the wait is then the server's
+				// retry.
+				int next = (stream.delivered || stream.lastError == null) ? 1 : attempt + 1;
 				int maxAttempts = this.settings.reconnect().maxAttempts();
 				if (maxAttempts > 0 && next > maxAttempts) {
 					logger.error("MCP server '" + this.server + "': the notification stream gave up after "
@@ -587,31 +648,41 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	/**
 	 * Run some work of a session: disposed with the session, forgotten when it ends.
 	 */
-	private static void track(Session current, Flux<Void> work, Consumer<Throwable> onError) {
+	private static boolean track(Session current, Flux<Void> work, Consumer<Throwable> onError) {
+		if (current.connections.isDisposed()) {
+			return false;
+		}
 		AtomicReference<Disposable> self = new AtomicReference<>();
-		Disposable subscription = work.doFinally((signal) -> {
-			Disposable done = self.get();
-			if (done != null) {
-				current.connections.remove(done);
-			}
-		}).subscribe(null, onError);
+		Disposable subscription = work
+			// Disposed with its session: whoever waits for it hears why.
+			.doOnCancel(() -> onError.accept(new McpTransportSessionClosedException()))
+			.doFinally((signal) -> {
+				Disposable done = self.get();
+				if (done != null) {
+					current.connections.remove(done);
+				}
+			})
+			.subscribe(null, onError);
 		self.set(subscription);
-		current.connections.add(subscription);
+		if (!current.connections.add(subscription)) {
+			return false;
+		}
 		if (subscription.isDisposed()) {
 			current.connections.remove(subscription);
 		}
+		return true;
 	}
 
 	private Flux<Void> get(Session current, StreamState stream) {
 		String resumeFrom = stream.lastEventId;
 		String version = this.protocolVersion;
+		String sentSessionId = current.id;
 		stream.lastError = null;
 		return this.client.get().uri(this.endpoint).headers((headers) -> {
 			headers.setAccept(List.of(MediaType.TEXT_EVENT_STREAM));
 			headers.setCacheControl("no-cache");
-			String id = current.id;
-			if (id != null) {
-				headers.set(HttpHeaders.MCP_SESSION_ID, id);
+			if (sentSessionId != null) {
+				headers.set(HttpHeaders.MCP_SESSION_ID, sentSessionId);
 			}
 			if (version != null) {
 				headers.set(HttpHeaders.PROTOCOL_VERSION, version);
@@ -619,10 +690,11 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			if (resumeFrom != null) {
 				headers.set(HttpHeaders.LAST_EVENT_ID, resumeFrom);
 			}
-		}).exchangeToFlux((response) -> getResponse(current, response, stream));
+		}).exchangeToFlux((response) -> getResponse(current, sentSessionId, response, stream));
 	}
 
-	private Flux<Void> getResponse(Session current, ClientResponse response, StreamState stream) {
+	private Flux<Void> getResponse(Session current, @Nullable String sentSessionId, ClientResponse response,
+			StreamState stream) {
 		int code = response.statusCode().value();
 		boolean notifications = stream.requestId == null;
 		if (code == 405 && notifications) {
@@ -635,7 +707,11 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			stream.retryAfter = StreamSettings.Reconnect
 				.retryAfter(response.headers().asHttpHeaders().getFirst("Retry-After"));
 			return response.bodyToMono(String.class).defaultIfEmpty("").flatMapMany((text) -> {
-				RuntimeException error = statusError(current, "GET", code, text);
+				RuntimeException error = (code == 405)
+						? new McpProtocolException("Server '" + this.server + "' offers no GET stream at "
+								+ this.endpoint + ", so the response stream of request " + stream.requestId
+								+ " cannot be resumed; the request may be retried.", code, null)
+						: statusError(sentSessionId, "GET", code, text);
 				if (error instanceof McpTransportSessionNotFoundException) {
 					sessionLost(current, "GET answered " + code);
 				}
@@ -647,6 +723,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 						status(McpStreamStatus.State.FAILED, 0, null, error);
 					}
 					else {
+						stream.answer();
 						respondWithError(Objects.requireNonNull(stream.requestId), error.getMessage());
 					}
 				}
@@ -783,9 +860,12 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		 * Record an event ID.
 		 * @return whether it is the first time the ID is seen in this session
 		 */
-		boolean firstSight(String eventId) {
+		boolean firstSight(String eventId, String data) {
+			// Keyed by content too: some servers give every event of a session the same
+			// ID.
+			String key = eventId + '\u0000' + data.length() + '\u0000' + data.hashCode();
 			synchronized (this.seen) {
-				return this.seen.put(eventId, Boolean.TRUE) == null;
+				return this.seen.put(key, Boolean.TRUE) == null;
 			}
 		}
 

@@ -299,8 +299,13 @@ public final class McpEventStream implements SmartLifecycle {
 			this.connection = this.shared.connect();
 			McpEventSource external = this.source;
 			if (external != null) {
-				this.sourceStatuses = external.statusChanges()
-					.subscribe((next) -> setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause()));
+				this.sourceStatuses = external.statusChanges().subscribe((next) -> {
+					// Once the stream itself failed (overflow 'error'), the source's news
+					// does not make it healthy again.
+					if (!this.terminal) {
+						setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause());
+					}
+				});
 			}
 		}
 	}
@@ -361,13 +366,16 @@ public final class McpEventStream implements SmartLifecycle {
 	}
 
 	/**
-	 * Return the lifecycle phase: just before the default one, so that a stream fed by an
-	 * MCP session listens before the session is initialized, and drains after it ends.
-	 * @return the phase
+	 * Lifecycle phase of the streams: they stop after Spring Boot's graceful shutdown of
+	 * the web server ({@code DEFAULT_PHASE - 1024}), so that requests in flight still get
+	 * their events, and after the MCP sessions (one phase above), whose notifications
+	 * they carry; they start before those sessions.
 	 */
+	public static final int PHASE = DEFAULT_PHASE - 1024 - 16;
+
 	@Override
 	public int getPhase() {
-		return DEFAULT_PHASE - 1;
+		return PHASE;
 	}
 
 	@Override

@@ -134,6 +134,10 @@ class StreamableHttpTransportTests {
 	void sessionUnknownToTheServerStartsANewSession() {
 		mcp().run((context) -> {
 			McpSyncClient client = context.getBean(McpSyncClient.class);
+			// The GET stream's 405 first, so that the call below is what finds the
+			// session
+			// gone (a GET that found it gone would start the renewal on its own).
+			await().atMost(Duration.ofSeconds(5)).until(() -> !this.server.requests("GET").isEmpty());
 			this.server.expireSessions();
 			assertThatThrownBy(client::listTools).hasMessageContaining("no longer knows MCP session session-1");
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.server.requests("initialize").size() == 2);
@@ -211,6 +215,50 @@ class StreamableHttpTransportTests {
 			Listeners listeners = context.getBean(Listeners.class);
 			await().atMost(Duration.ofSeconds(5)).until(() -> listeners.events.size() == 1);
 			assertThat(listeners.events.get(0).id()).isEqualTo("e1");
+		});
+	}
+
+	@Test
+	void responsesThatShareOneEventIdAreAllDelivered() {
+		// As servers built on the SDK's servlet transport do: every event carries the
+		// session ID.
+		this.server.on("tools/call", (request) -> Reply.sse(Reply.event("session-1", "{\"jsonrpc\":\"2.0\",\"id\":"
+				+ request.id() + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}")));
+		mcp().run((context) -> {
+			McpSyncClient client = context.getBean(McpSyncClient.class);
+			for (int i = 0; i < 3; i++) {
+				assertThat(client.callTool(new McpSchema.CallToolRequest("echo", Map.of())).content()).hasSize(1);
+			}
+		});
+	}
+
+	@Test
+	void aServerThatPollsWithPrimingEventsIsFollowedUntilItAnswers() {
+		AtomicReference<String> callId = new AtomicReference<>();
+		this.server.on("tools/call", (request) -> {
+			callId.set(request.id());
+			return Reply.sse(Reply.event("p1", ""));
+		});
+		this.server.onGet((request) -> {
+			if ("p1".equals(request.lastEventId())) {
+				return Reply.sse(Reply.event("p2", ""));
+			}
+			if ("p2".equals(request.lastEventId())) {
+				return Reply.sse(Reply.event("p3", ""));
+			}
+			if ("p3".equals(request.lastEventId())) {
+				return Reply.sse(Reply.event("p4", "{\"jsonrpc\":\"2.0\",\"id\":" + callId.get()
+						+ ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"polled\"}]}}"));
+			}
+			return Reply.status(405);
+		});
+		// Clean closes after progress are not failures: two attempts are enough.
+		mcp().withPropertyValues("cloudrun.mcp.stream.reconnect.max-attempts=2").run((context) -> {
+			McpSchema.CallToolResult result = context.getBean(McpSyncClient.class)
+				.callTool(new McpSchema.CallToolRequest("echo", Map.of()));
+			assertThat(((McpSchema.TextContent) result.content().get(0)).text()).isEqualTo("polled");
+			assertThat(this.server.requests("GET")).extracting(FakeMcpServer.Request::lastEventId)
+				.contains("p1", "p2", "p3");
 		});
 	}
 
