@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -120,7 +118,7 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private Scheduler dispatchScheduler;
 
-	private ExecutorService dispatchExecutor;
+	private DispatchExecutor dispatchExecutor;
 
 	private CountDownLatch drained;
 
@@ -168,8 +166,8 @@ public final class McpEventStream implements SmartLifecycle {
 		this.dispatcher = dispatcher;
 		this.statusSink.tryEmitNext(this.status);
 		this.stopSignal = Sinks.empty();
-		this.dispatchExecutor = dispatchExecutor(server);
-		this.dispatchScheduler = Schedulers.fromExecutorService(this.dispatchExecutor, "mcp-events-" + server);
+		this.dispatchExecutor = new DispatchExecutor("mcp-events-" + server);
+		this.dispatchScheduler = Schedulers.fromExecutor(this.dispatchExecutor);
 		this.drained = new CountDownLatch(1);
 		this.shared = pipeline();
 	}
@@ -188,7 +186,7 @@ public final class McpEventStream implements SmartLifecycle {
 			.doOnNext(this::dispatch)
 			.publish(FAN_OUT_PREFETCH);
 		CountDownLatch done = this.drained;
-		ExecutorService executor = this.dispatchExecutor;
+		DispatchExecutor executor = this.dispatchExecutor;
 		// Subscribed first, this subscriber hears of the end before the others: the latch
 		// opens in a task queued behind the one that tells them all, so that stop()
 		// returns after every subscriber completed.
@@ -202,19 +200,6 @@ public final class McpEventStream implements SmartLifecycle {
 		};
 		fanOut.subscribe(null, (ex) -> finished.run(), finished);
 		return fanOut;
-	}
-
-	/**
-	 * Listeners are application code and may block, so the dispatch thread is an ordinary
-	 * thread, not one of Reactor's non-blocking ones.
-	 */
-	private static ExecutorService dispatchExecutor(String server) {
-		// One thread per stream, and nothing else: no evictor or pool threads.
-		return Executors.newSingleThreadExecutor((runnable) -> {
-			Thread thread = new Thread(runnable, "mcp-events-" + server);
-			thread.setDaemon(true);
-			return thread;
-		});
 	}
 
 	/**
@@ -353,10 +338,11 @@ public final class McpEventStream implements SmartLifecycle {
 				this.sourceStatuses = null;
 			}
 			this.dispatchScheduler.dispose();
+			this.dispatchExecutor.shutdownNow();
 			// Subscribers from now on join the pipeline of the next start.
 			this.stopSignal = Sinks.empty();
-			this.dispatchExecutor = dispatchExecutor(this.server);
-			this.dispatchScheduler = Schedulers.fromExecutorService(this.dispatchExecutor, "mcp-events-" + this.server);
+			this.dispatchExecutor = new DispatchExecutor("mcp-events-" + this.server);
+			this.dispatchScheduler = Schedulers.fromExecutor(this.dispatchExecutor);
 			this.drained = new CountDownLatch(1);
 			this.shared = pipeline();
 			if (this.status.state() != McpStreamStatus.State.FAILED) {
