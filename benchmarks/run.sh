@@ -9,8 +9,10 @@
 #   5. reconnect time and loss over forced drops;
 #   6. what the auto-configuration adds to a Spring context's start.
 # Usage:
-#   benchmarks/run.sh            full run (a few minutes)
-#   benchmarks/run.sh --quick    smoke run: every harness once, briefly (checks they work, not the numbers)
+#   benchmarks/run.sh            full run (about 10 minutes): prints every table and writes them,
+#                                with the machine's cores, memory and JDK, into benchmarks/RESULTS.md
+#   benchmarks/run.sh --quick    smoke run: every harness once, briefly (checks they work, not the
+#                                numbers); RESULTS.md is left alone
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=false
@@ -20,23 +22,38 @@ quick=false
 cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 
 if $quick; then
-	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark --quick
-	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark --quick
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark --quick
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark --quick
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark --quick
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark --quick
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
-	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms
-	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms -prof gc
+	# The smoke run fills a copy of RESULTS.md, so that the writer is exercised too.
+	results=benchmarks/target/results-quick
+	rm -rf "$results" && mkdir -p "$results"
+	keep="-Dbenchmarks.results-dir=$results"
+	java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark --quick
+	java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark --quick
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark --quick
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark --quick
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark --quick
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark --quick
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
+	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms \
+		-rf json -rff "$results/jmh-token-filter.json"
+	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms -prof gc \
+		-rf json -rff "$results/jmh-allocation.json"
+	cp benchmarks/RESULTS.md benchmarks/target/RESULTS-quick.md
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ResultsWriter benchmarks/target/RESULTS-quick.md "$results"
 else
-	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
-	java -Xms1g -Xmx1g -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
-	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
-	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc
+	# Every harness leaves its table here; ResultsWriter then fills RESULTS.md's generated blocks.
+	results=benchmarks/target/results
+	rm -rf "$results" && mkdir -p "$results"
+	keep="-Dbenchmarks.results-dir=$results"
+	java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
+	java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark
+	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
+	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s \
+		-rf json -rff "$results/jmh-token-filter.json"
+	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc \
+		-rf json -rff "$results/jmh-allocation.json"
+	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ResultsWriter benchmarks/RESULTS.md "$results"
 fi

@@ -3,6 +3,7 @@ package io.github.cloudrunmcp.benchmarks;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import io.github.cloudrunmcp.auth.CachingIdTokenProvider;
 import io.github.cloudrunmcp.auth.GoogleIdTokenSource;
@@ -45,10 +46,11 @@ public final class ColdCacheCheck {
 				.block(Duration.ofMinutes(5));
 			long millis = (System.nanoTime() - start) / 1_000_000;
 			long verified = server.requests().stream().filter((r) -> r.verification().valid()).count();
-			System.out.printf(
-					"Cold cache: %d requests from 200 concurrent callers in %d ms, %d accepted with a valid "
-							+ "token, %d metadata-server call(s) (target: exactly 1)%n",
-					accepted, millis, verified, metadata.identityCalls());
+			Report.publish("cold-cache", String
+				.format(Locale.ROOT, "Cold cache, the metadata server answering after 100 ms:%n%n"
+						+ "| requests | concurrent callers | metadata-server calls | target | requests with a verified token | total (ms) |%n"
+						+ "| ---: | ---: | ---: | ---: | ---: | ---: |%n| %,d | 200 | %d | 1 | %,d | %,d |%n", accepted,
+						metadata.identityCalls(), verified, millis));
 			if (metadata.identityCalls() != 1 || verified != 10_000) {
 				System.exit(1);
 			}

@@ -87,7 +87,7 @@ public final class IdleStreamsBenchmark {
 				Thread.sleep(200);
 			}
 		}
-		System.out.println(table);
+		Report.publish("idle-streams", table.toString());
 		System.exit(0);
 	}
 

@@ -55,7 +55,7 @@ public final class LatencyBenchmark {
 					histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
 					histogram.getMaxValue() / 1e3));
 		}
-		System.out.println(table);
+		Report.publish("latency", table.toString());
 		System.exit(0);
 	}
 

@@ -2,8 +2,6 @@ package io.github.cloudrunmcp.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,12 +86,7 @@ public final class McpNotificationBenchmark {
 				}
 			}
 			String table = table(results, server.events(), rounds, server.bytesPerEvent(), quick);
-			System.out.println();
-			System.out.println(table);
-			int write = arguments.indexOf("--write");
-			if (write >= 0 && write + 1 < arguments.size()) {
-				Files.writeString(Path.of(arguments.get(write + 1)), table);
-			}
+			Report.publish("mcp-notifications", table);
 		}
 		System.exit(0);
 	}

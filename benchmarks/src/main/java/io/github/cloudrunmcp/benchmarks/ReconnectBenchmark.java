@@ -85,14 +85,14 @@ public final class ReconnectBenchmark {
 			stream.stop();
 			McpEventStream.Stats stats = stream.stats();
 			long lost = total - (stats.delivered() - outOfOrder.get());
-			System.out.printf(Locale.ROOT,
+			Report.publish("reconnect", String.format(Locale.ROOT,
 					"Reconnect over %,d forced drops (clean, reset, mid-event in turn) after %,d warm-up drops, server retry %d ms, jitter 0%s:%n%n"
 							+ "| drops measured | p50 (ms) | p99 (ms) | max (ms) | target | events | delivered | out of order or duplicated | connections |%n"
 							+ "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |%n"
 							+ "| %,d | %.2f | %.2f | %.2f | ≤ %d ms | %,d | %,d | %d | %,d |%n",
 					drops, warmups, RETRY_MILLIS, quick ? " (--quick smoke run)" : "", gaps.getTotalCount(),
 					gaps.getValueAtPercentile(50) / 1e6, gaps.getValueAtPercentile(99) / 1e6, gaps.getMaxValue() / 1e6,
-					RETRY_MILLIS + 5, total, stats.delivered(), outOfOrder.get(), stats.connections());
+					RETRY_MILLIS + 5, total, stats.delivered(), outOfOrder.get(), stats.connections()));
 			if (outOfOrder.get() != 0 || stats.delivered() != total || lost != 0) {
 				System.exit(1);
 			}

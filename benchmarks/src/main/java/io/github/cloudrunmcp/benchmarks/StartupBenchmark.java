@@ -41,13 +41,13 @@ public final class StartupBenchmark {
 			}
 			double medianWith = median(with);
 			double medianWithout = median(without);
-			System.out.printf(Locale.ROOT,
+			Report.publish("startup", String.format(Locale.ROOT,
 					"Start-up of a non-web Spring Boot application, median of %d starts after %d warm-up starts%s:%n%n"
 							+ "| cloudrun-mcp | median start (ms) |%n| --- | ---: |%n| disabled | %.1f |%n"
 							+ "| enabled (default server, stream and listener factory) | %.1f |%n"
 							+ "| added by cloudrun-mcp | %.1f |%n",
 					rounds, warmups, quick ? " (--quick smoke run)" : "", medianWithout, medianWith,
-					medianWith - medianWithout);
+					medianWith - medianWithout));
 		}
 		System.exit(0);
 	}

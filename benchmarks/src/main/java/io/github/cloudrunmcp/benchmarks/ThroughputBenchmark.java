@@ -3,8 +3,6 @@ package io.github.cloudrunmcp.benchmarks;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +41,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <li>(d) an {@code @McpListener} method through a Spring context.</li>
  * </ol>
  * Prints a table of medians and ratios; {@code --quick} runs one small round (a smoke
- * run); {@code --write FILE} also writes the table to a Markdown file.
+ * run).
  */
 public final class ThroughputBenchmark {
 
@@ -88,12 +86,7 @@ public final class ThroughputBenchmark {
 				}
 			}
 			String table = table(results, server.events(), rounds, bytesPerEvent, quick);
-			System.out.println();
-			System.out.println(table);
-			int write = arguments.indexOf("--write");
-			if (write >= 0 && write + 1 < arguments.size()) {
-				Files.writeString(Path.of(arguments.get(write + 1)), table);
-			}
+			Report.publish("throughput", table);
 		}
 		System.exit(0);
 	}
