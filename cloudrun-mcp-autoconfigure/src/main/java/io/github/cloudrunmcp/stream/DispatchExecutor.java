@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A stream's dispatch thread: one ordinary (blocking-allowed) thread that runs the tasks
@@ -36,8 +37,8 @@ final class DispatchExecutor implements Executor {
 	private volatile boolean shutdown;
 
 	/**
-	 * Create the executor; its thread starts with the first task, so that a stream that
-	 * is never started holds no thread.
+	 * Create the executor; its thread starts with {@link #start()} or the first task, so
+	 * that a stream that is never started holds no thread.
 	 * @param name the thread's name
 	 */
 	DispatchExecutor(String name) {
@@ -45,14 +46,28 @@ final class DispatchExecutor implements Executor {
 		this.thread.setDaemon(true);
 	}
 
+	/**
+	 * Start the thread, if no task started it yet, so that the first event does not start
+	 * it on a network thread.
+	 */
+	void start() {
+		if (!this.started.get() && this.started.compareAndSet(false, true)) {
+			startThread();
+		}
+	}
+
 	@Override
 	public void execute(Runnable task) {
 		if (this.shutdown) {
-			throw new RejectedExecutionException("Dispatch thread " + this.thread.getName() + " was shut down");
+			throw rejected(null);
 		}
 		this.tasks.offer(task);
+		if (this.shutdown && this.tasks.remove(task)) {
+			// shutdownNow() ran between the check and the offer: nobody would run it.
+			throw rejected(null);
+		}
 		if (!this.started.get() && this.started.compareAndSet(false, true)) {
-			this.thread.start();
+			startThread();
 			return;
 		}
 		// The thread announces that it sleeps before it looks at the queue a last time:
@@ -60,6 +75,24 @@ final class DispatchExecutor implements Executor {
 		if (this.sleeping) {
 			LockSupport.unpark(this.thread);
 		}
+	}
+
+	private void startThread() {
+		try {
+			this.thread.start();
+		}
+		catch (RuntimeException | Error ex) {
+			// No thread would ever run what is queued: refuse it, and all that follows.
+			this.shutdown = true;
+			this.tasks.clear();
+			throw rejected(ex);
+		}
+	}
+
+	private RejectedExecutionException rejected(@Nullable Throwable cause) {
+		return new RejectedExecutionException(
+				"Dispatch thread " + this.thread.getName() + ((cause != null) ? " could not start" : " was shut down"),
+				cause);
 	}
 
 	/**
@@ -88,11 +121,20 @@ final class DispatchExecutor implements Executor {
 				if (task == null) {
 					if (!this.shutdown) {
 						LockSupport.park(this);
+						// A stray interrupt would make every later park return at once.
+						Thread.interrupted();
 					}
 					this.sleeping = false;
 					continue;
 				}
 				this.sleeping = false;
+			}
+			// An interrupt meant for an earlier task (or a stray one) does not reach this
+			// one. shutdownNow() sets its flag before it interrupts, so an interrupt
+			// cleared here is never one that should stop the thread.
+			Thread.interrupted();
+			if (this.shutdown) {
+				return;
 			}
 			try {
 				task.run();
@@ -102,9 +144,6 @@ final class DispatchExecutor implements Executor {
 				// ones.
 				logger.error("Task on " + this.thread.getName() + " failed", ex);
 			}
-			// A task may have been interrupted by shutdownNow(); the loop's check ends
-			// it.
-			Thread.interrupted();
 		}
 	}
 

@@ -281,6 +281,7 @@ public final class McpEventStream implements SmartLifecycle {
 			this.connectNow = true;
 			this.terminal = false;
 			this.attempts.set(0);
+			this.dispatchExecutor.start();
 			this.connection = this.shared.connect();
 			McpEventSource external = this.source;
 			if (external != null) {

@@ -1,5 +1,7 @@
 package io.github.cloudrunmcp.stream;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +84,51 @@ class DispatchExecutorTests {
 		executor.execute(ran::incrementAndGet);
 		await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 1);
 		assertThat(executor.thread().isAlive()).isTrue();
+	}
+
+	@Test
+	void startStartsTheThreadBeforeAnyTask() {
+		DispatchExecutor executor = executor("mcp-events-started");
+		executor.start();
+		await().atMost(Duration.ofSeconds(5)).until(() -> executor.thread().isAlive());
+		executor.start();
+		AtomicInteger ran = new AtomicInteger();
+		executor.execute(ran::incrementAndGet);
+		await().atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 1);
+	}
+
+	@Test
+	void anInterruptDoesNotReachTheNextTask() throws InterruptedException {
+		DispatchExecutor executor = executor("mcp-events-interrupts");
+		AtomicReference<Boolean> nextSawInterrupt = new AtomicReference<>();
+		CountDownLatch done = new CountDownLatch(1);
+		executor.execute(() -> Thread.currentThread().interrupt());
+		executor.execute(() -> {
+			nextSawInterrupt.set(Thread.currentThread().isInterrupted());
+			done.countDown();
+		});
+		assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(nextSawInterrupt.get()).isFalse();
+	}
+
+	@Test
+	void aStrayInterruptWhileIdleDoesNotMakeTheThreadSpin() throws InterruptedException {
+		DispatchExecutor executor = executor("mcp-events-idle-interrupt");
+		CountDownLatch ran = new CountDownLatch(1);
+		executor.execute(ran::countDown);
+		assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+		await().atMost(Duration.ofSeconds(5)).until(() -> executor.thread().getState() == Thread.State.WAITING);
+		executor.thread().interrupt();
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		Thread.sleep(50);
+		long before = threads.getThreadCpuTime(executor.thread().getId());
+		Thread.sleep(500);
+		long spent = threads.getThreadCpuTime(executor.thread().getId()) - before;
+		// Parked, it uses no CPU; spinning on a set interrupt flag, it would use ~500 ms.
+		assertThat(Duration.ofNanos(spent)).isLessThan(Duration.ofMillis(100));
+		CountDownLatch next = new CountDownLatch(1);
+		executor.execute(next::countDown);
+		assertThat(next.await(5, TimeUnit.SECONDS)).isTrue();
 	}
 
 	@Test
