@@ -24,36 +24,31 @@ cp="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 if $quick; then
 	# The smoke run fills a copy of RESULTS.md, so that the writer is exercised too.
 	results=benchmarks/target/results-quick
-	rm -rf "$results" && mkdir -p "$results"
-	keep="-Dbenchmarks.results-dir=$results"
-	java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark --quick
-	java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark --quick
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark --quick
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark --quick
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark --quick
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark --quick
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
-	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms \
-		-rf json -rff "$results/jmh-token-filter.json"
-	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 1 -w 200ms -i 1 -r 200ms -prof gc \
-		-rf json -rff "$results/jmh-allocation.json"
-	cp benchmarks/RESULTS.md benchmarks/target/RESULTS-quick.md
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ResultsWriter benchmarks/target/RESULTS-quick.md "$results"
+	target=benchmarks/target/RESULTS-quick.md
+	cp benchmarks/RESULTS.md "$target"
+	q=--quick
+	token_jmh=(-wi 1 -w 200ms -i 1 -r 200ms)
+	alloc_jmh=(-wi 1 -w 200ms -i 1 -r 200ms)
+	shift
 else
 	# Every harness leaves its table here; ResultsWriter then fills RESULTS.md's generated blocks.
 	results=benchmarks/target/results
-	rm -rf "$results" && mkdir -p "$results"
-	keep="-Dbenchmarks.results-dir=$results"
-	java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark "$@"
-	java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark
-	java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
-	java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s \
-		-rf json -rff "$results/jmh-token-filter.json"
-	java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc \
-		-rf json -rff "$results/jmh-allocation.json"
-	java -cp "$cp" io.github.cloudrunmcp.benchmarks.ResultsWriter benchmarks/RESULTS.md "$results"
+	target=benchmarks/RESULTS.md
+	q=
+	token_jmh=(-wi 3 -w 2s -i 5 -r 2s)
+	alloc_jmh=(-wi 3 -w 1s -i 5 -r 1s)
 fi
+rm -rf "$results" && mkdir -p "$results"
+keep="-Dbenchmarks.results-dir=$results"
+java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark $q "$@"
+java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark $q
+java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark $q
+java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark $q
+java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark $q
+java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark $q
+java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck
+java -cp "$cp" org.openjdk.jmh.Main TokenFilterBenchmark -f 1 "${token_jmh[@]}" \
+	-rf json -rff "$results/jmh-token-filter.json"
+java -cp "$cp" org.openjdk.jmh.Main ParserAllocationBenchmark -f 1 "${alloc_jmh[@]}" -prof gc \
+	-rf json -rff "$results/jmh-allocation.json"
+java -cp "$cp" io.github.cloudrunmcp.benchmarks.ResultsWriter "$target" "$results"
