@@ -7,11 +7,9 @@ import java.nio.file.Path;
 
 /**
  * Where a harness's table goes: always to standard output and, in a full run
- * ({@code benchmarks/run.sh} sets {@value #RESULTS_DIR}), to {@code
- *
-<dir>
- * /<section>.md}, from which {@link ResultsWriter} fills the section's block of
- * {@code RESULTS.md}.
+ * ({@code benchmarks/run.sh} sets {@value #RESULTS_DIR}), to a file named after the
+ * section in that directory ({@code throughput.md} for {@code throughput}), from which
+ * {@link ResultsWriter} fills the section's block of {@code RESULTS.md}.
  */
 final class Report {
 
