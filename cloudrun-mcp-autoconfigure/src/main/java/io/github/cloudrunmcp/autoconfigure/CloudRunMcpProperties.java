@@ -178,6 +178,12 @@ public class CloudRunMcpProperties {
 		 */
 		private boolean lazy;
 
+		/**
+		 * How often each MCP server is pinged to tell whether it still answers (health
+		 * DOWN and a warning within one interval); 0 turns the probe off.
+		 */
+		private Duration livenessInterval = Duration.ofSeconds(15);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -224,6 +230,14 @@ public class CloudRunMcpProperties {
 
 		public void setLazy(boolean lazy) {
 			this.lazy = lazy;
+		}
+
+		public Duration getLivenessInterval() {
+			return this.livenessInterval;
+		}
+
+		public void setLivenessInterval(Duration livenessInterval) {
+			this.livenessInterval = livenessInterval;
 		}
 
 	}

@@ -1,10 +1,15 @@
 package io.github.cloudrunmcp.autoconfigure;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
 import io.github.cloudrunmcp.protocol.McpClientCustomizer;
 import io.github.cloudrunmcp.protocol.McpClientFactory;
 import io.github.cloudrunmcp.protocol.McpClientSettings;
 import io.github.cloudrunmcp.protocol.McpElicitationHandler;
+import io.github.cloudrunmcp.protocol.McpLivenessCheck;
+import io.github.cloudrunmcp.protocol.McpLivenessProbe;
 import io.github.cloudrunmcp.protocol.McpRootsProvider;
 import io.github.cloudrunmcp.protocol.McpSamplingHandler;
 import io.github.cloudrunmcp.protocol.McpSession;
@@ -64,6 +69,15 @@ public final class McpClientAutoConfiguration {
 		StreamSettings.Reconnect reconnect = McpServersFactory.streamSettings(properties.getStream()).reconnect();
 		return new McpSessionLifecycle(sessions.orderedStream().toList(), factory.settings(), reconnect.initialDelay(),
 				reconnect.maxDelay());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	McpLivenessProbe mcpLivenessProbe(ObjectProvider<McpSession> sessions, CloudRunMcpProperties properties) {
+		Map<String, McpLivenessCheck> checks = new LinkedHashMap<>();
+		sessions.orderedStream()
+			.forEach((session) -> checks.put(session.server().name(), McpLivenessCheck.ping(session.async())));
+		return new McpLivenessProbe(checks, properties.getClient().getLivenessInterval());
 	}
 
 }

@@ -3,10 +3,18 @@ package io.github.cloudrunmcp.autoconfigure;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.github.cloudrunmcp.health.McpStreamHealthIndicator;
+import io.github.cloudrunmcp.health.McpServerHealthIndicator;
+import io.github.cloudrunmcp.protocol.McpLivenessProbe;
+import io.github.cloudrunmcp.server.McpServer;
+import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.McpEventStream;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.BeanFactoryAnnotationUtils;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -18,20 +26,49 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Auto-configuration of the {@code mcp} health contributor: one indicator per server,
- * named after it.
+ * named after it, whether the server has an event stream, an MCP session, or both.
  */
-@AutoConfiguration(after = McpEventStreamAutoConfiguration.class)
+@AutoConfiguration(after = { McpEventStreamAutoConfiguration.class, McpClientAutoConfiguration.class })
 @ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnBean(McpEventStream.class)
+@ConditionalOnBean(McpServers.class)
 @ConditionalOnEnabledHealthIndicator("mcp")
 public final class McpHealthAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "mcpHealthContributor")
-	CompositeHealthContributor mcpHealthContributor(ObjectProvider<McpEventStream> streams) {
-		Map<String, McpEventStream> byServer = new LinkedHashMap<>();
-		streams.orderedStream().forEach((stream) -> byServer.put(stream.server(), stream));
-		return CompositeHealthContributor.fromMap(byServer, McpStreamHealthIndicator::new);
+	CompositeHealthContributor mcpHealthContributor(McpServers servers, ObjectProvider<McpEventStream> streams,
+			ObjectProvider<McpLivenessProbe> probes, ListableBeanFactory beanFactory) {
+		McpLivenessProbe probe = probes.getIfUnique();
+		Map<String, McpEventStream> streamsByServer = new LinkedHashMap<>();
+		streams.orderedStream().forEach((stream) -> streamsByServer.put(stream.server(), stream));
+		Map<String, HealthIndicator> indicators = new LinkedHashMap<>();
+		for (McpServer server : servers.all()) {
+			McpEventStream stream = streamsByServer.get(server.name());
+			if (stream != null) {
+				indicators.put(server.name(), new McpServerHealthIndicator(stream, probe));
+				continue;
+			}
+			// Without a stream (stream.enabled=false), an MCP session's transport still
+			// tells how its connection goes.
+			McpEventSource source = source(beanFactory, server.name());
+			if (source != null) {
+				indicators.put(server.name(),
+						new McpServerHealthIndicator(server.name(), server.mcpUrl(), source, probe));
+			}
+		}
+		return CompositeHealthContributor.fromMap(indicators);
+	}
+
+	private static @Nullable McpEventSource source(ListableBeanFactory beanFactory, String server) {
+		if (beanFactory.getBeanNamesForType(McpEventSource.class).length == 0) {
+			return null;
+		}
+		try {
+			return BeanFactoryAnnotationUtils.qualifiedBeanOfType(beanFactory, McpEventSource.class, server);
+		}
+		catch (NoSuchBeanDefinitionException ex) {
+			return null;
+		}
 	}
 
 }
