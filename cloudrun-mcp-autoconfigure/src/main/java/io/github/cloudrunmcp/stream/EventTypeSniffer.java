@@ -6,6 +6,10 @@ import org.jspecify.annotations.Nullable;
  * Finds the string value of a top-level {@code "event"} or {@code "method"} member of a
  * JSON object without parsing the whole document, so that typing an event costs a scan,
  * not a tree.
+ * <p>
+ * The scan moves forward only and reads each character a small, fixed number of times (a
+ * member's string value once to find its end and once more for escapes), so a hostile
+ * document costs time in proportion to its length, whatever its shape or nesting.
  */
 final class EventTypeSniffer {
 
@@ -25,7 +29,7 @@ final class EventTypeSniffer {
 	 * @param json the text
 	 * @return the type, or {@code null}
 	 */
-	static @Nullable String sniff(String json) {
+	static @Nullable String sniff(CharSequence json) {
 		int length = json.length();
 		int i = skipWhitespace(json, 0);
 		if (i >= length || json.charAt(i) != '{') {
@@ -57,7 +61,9 @@ final class EventTypeSniffer {
 				if (valueEnd < 0) {
 					return method;
 				}
-				boolean plain = json.indexOf('\\', valueStart) < 0 || json.indexOf('\\', valueStart) > valueEnd;
+				// Look for an escape inside this value only: searching to the end of the
+				// document for every member made the scan quadratic.
+				boolean plain = !hasBackslash(json, valueStart, valueEnd);
 				if (plain && isKey(json, keyStart, keyEnd, "event")) {
 					return value(json, valueStart, valueEnd);
 				}
@@ -80,21 +86,42 @@ final class EventTypeSniffer {
 		}
 	}
 
-	private static String value(String json, int start, int end) {
+	private static String value(CharSequence json, int start, int end) {
 		String last = lastType;
-		if (last.length() == end - start && json.regionMatches(start, last, 0, last.length())) {
+		if (regionEquals(json, start, end, last)) {
 			return last;
 		}
-		String type = json.substring(start, end);
+		String type = json.subSequence(start, end).toString();
 		lastType = type;
 		return type;
 	}
 
-	private static boolean isKey(String json, int start, int end, String key) {
-		return end - start == key.length() && json.startsWith(key, start);
+	private static boolean isKey(CharSequence json, int start, int end, String key) {
+		return regionEquals(json, start, end, key);
 	}
 
-	private static int skipWhitespace(String json, int i) {
+	private static boolean regionEquals(CharSequence json, int start, int end, String text) {
+		if (end - start != text.length()) {
+			return false;
+		}
+		for (int i = 0; i < text.length(); i++) {
+			if (json.charAt(start + i) != text.charAt(i)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean hasBackslash(CharSequence json, int start, int end) {
+		for (int i = start; i < end; i++) {
+			if (json.charAt(i) == '\\') {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static int skipWhitespace(CharSequence json, int i) {
 		while (i < json.length()) {
 			char c = json.charAt(i);
 			if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
@@ -106,7 +133,7 @@ final class EventTypeSniffer {
 	}
 
 	/** Return the index of the closing quote of a string whose content starts at i. */
-	private static int endOfString(String json, int i) {
+	private static int endOfString(CharSequence json, int i) {
 		while (i < json.length()) {
 			char c = json.charAt(i);
 			if (c == '\\') {
@@ -125,7 +152,7 @@ final class EventTypeSniffer {
 	 * Skip a non-string value (number, literal, object, array); return the index after
 	 * it.
 	 */
-	private static int skipValue(String json, int i) {
+	private static int skipValue(CharSequence json, int i) {
 		int depth = 0;
 		while (i < json.length()) {
 			char c = json.charAt(i);
