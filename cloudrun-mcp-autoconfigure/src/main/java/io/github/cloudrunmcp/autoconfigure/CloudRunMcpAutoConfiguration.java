@@ -14,6 +14,7 @@ import io.github.cloudrunmcp.auth.CredentialsSupplier;
 import io.github.cloudrunmcp.auth.GoogleIdTokenSource;
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
 import io.github.cloudrunmcp.auth.IdTokenProvider;
+import io.github.cloudrunmcp.auth.SameOriginRedirects;
 import io.github.cloudrunmcp.auth.TokenRoute;
 import io.github.cloudrunmcp.server.AuthMode;
 import io.github.cloudrunmcp.server.McpServer;
@@ -29,6 +30,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
+import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -184,6 +188,37 @@ public final class CloudRunMcpAutoConfiguration {
 			throw new IOException("Spring Cloud GCP's CredentialsProvider returned "
 					+ ((credentials != null) ? credentials.getClass().getName() : "null")
 					+ ", which is not a GoogleCredentials");
+		}
+
+	}
+
+	/**
+	 * Keeps redirects of requests to a token origin inside that origin, in the connector
+	 * of Spring Boot's {@code WebClient.Builder} (and so of every client built from it,
+	 * the library's included): Reactor Netty follows a redirect inside the connection,
+	 * where the ID-token filter does not run again.
+	 */
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ClientHttpConnectorBuilderCustomizer.class)
+	static class RedirectConfiguration {
+
+		@Bean
+		ClientHttpConnectorBuilderCustomizer<ReactorClientHttpConnectorBuilder> cloudRunMcpReactorRedirectPolicy(
+				IdTokenExchangeFilterFunction filter) {
+			SameOriginRedirects redirects = SameOriginRedirects.of(filter);
+			return (builder) -> builder.withHttpClientCustomizer(redirects::applyTo);
+		}
+
+		/**
+		 * The JDK's client has no hook per redirect, so it cannot keep a redirected
+		 * request inside its origin: with any server that gets tokens, it follows none.
+		 */
+		@Bean
+		ClientHttpConnectorBuilderCustomizer<JdkClientHttpConnectorBuilder> cloudRunMcpJdkRedirectPolicy(
+				McpServers servers) {
+			boolean tokens = servers.all().stream().anyMatch(McpServer::sendsToken);
+			return (builder) -> tokens ? builder.withHttpClientCustomizer(
+					(http) -> http.followRedirects(java.net.http.HttpClient.Redirect.NEVER)) : builder;
 		}
 
 	}

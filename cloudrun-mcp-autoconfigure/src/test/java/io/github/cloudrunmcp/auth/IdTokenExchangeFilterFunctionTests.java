@@ -168,8 +168,9 @@ class IdTokenExchangeFilterFunctionTests {
 			.withMessageContaining("metadata server");
 		assertThat(this.server.requests()).isEmpty();
 		this.metadata.start();
+		// An upper bound only: a busy machine may need more than the 400 ms backoff.
 		org.awaitility.Awaitility.await()
-			.atMost(Duration.ofSeconds(5))
+			.atMost(Duration.ofSeconds(30))
 			.ignoreExceptions()
 			.until(() -> get(client, this.server.origin() + "/b") != null);
 		assertThat(this.server.requests()).last().satisfies((r) -> assertThat(r.verification().valid()).isTrue());
