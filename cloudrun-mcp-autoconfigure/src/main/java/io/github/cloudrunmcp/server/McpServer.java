@@ -1,6 +1,8 @@
 package io.github.cloudrunmcp.server;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -110,18 +112,68 @@ public record McpServer(String name, URI baseUrl, String audience, Auth auth, St
 	}
 
 	/**
-	 * Return whether a host name is a loopback address ({@code localhost},
-	 * {@code 127.x.x.x}, {@code [::1]}).
-	 * @param host the host
+	 * Return whether a URL's host is a loopback address: the name {@code localhost}, an
+	 * IPv4 literal in {@code 127.0.0.0/8} written as four decimal numbers, or an IPv6
+	 * literal for the loopback address ({@code [::1]}). The check never resolves a name:
+	 * {@code 127.evil.example} is a host name that DNS may point anywhere, so it is not
+	 * loopback, nor is {@code app.localhost}.
+	 * @param host the host as {@link URI#getHost()} returns it
 	 * @return whether it is loopback
 	 */
 	public static boolean isLoopback(@Nullable String host) {
-		if (host == null) {
+		if (host == null || host.isEmpty()) {
 			return false;
 		}
-		String h = host.toLowerCase(java.util.Locale.ROOT);
-		return h.equals("localhost") || h.endsWith(".localhost") || h.startsWith("127.") || h.equals("[::1]")
-				|| h.equals("::1");
+		if (host.equalsIgnoreCase("localhost")) {
+			return true;
+		}
+		if (host.indexOf(':') >= 0) {
+			return isIpv6Loopback(host);
+		}
+		return isIpv4Loopback(host);
+	}
+
+	private static boolean isIpv4Loopback(String host) {
+		String[] parts = host.split("\\.", -1);
+		if (parts.length != 4 || !parts[0].equals("127")) {
+			return false;
+		}
+		for (String part : parts) {
+			// Decimal only, without leading zeros: other spellings are read as octal or
+			// as
+			// names by some resolvers.
+			if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')) {
+				return false;
+			}
+			for (int i = 0; i < part.length(); i++) {
+				if (part.charAt(i) < '0' || part.charAt(i) > '9') {
+					return false;
+				}
+			}
+			if (Integer.parseInt(part) > 255) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static boolean isIpv6Loopback(String host) {
+		String literal = (host.startsWith("[") && host.endsWith("]")) ? host.substring(1, host.length() - 1) : host;
+		for (int i = 0; i < literal.length(); i++) {
+			char c = literal.charAt(i);
+			// Hex digits, colons and the dots of an embedded IPv4 address; anything else
+			// (a zone id, a name) is not a plain loopback literal.
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.')) {
+				return false;
+			}
+		}
+		try {
+			// A string of only these characters is parsed as a literal, never resolved.
+			return InetAddress.getByName("[" + literal + "]").isLoopbackAddress();
+		}
+		catch (UnknownHostException ex) {
+			return false;
+		}
 	}
 
 	/**

@@ -304,6 +304,12 @@ class CloudRunMcpAutoConfigurationTests {
 	}
 
 	@Test
+	void plainHttpToHostNameThatLooksLikeLoopbackWithAuth() {
+		assertInvalid("cloudrun.mcp.base-url", "would travel in clear text",
+				"cloudrun.mcp.base-url=http://127.evil.example");
+	}
+
+	@Test
 	void plainHttpIsAllowedToLoopbackOrWithoutAuth() {
 		this.runner.withPropertyValues("cloudrun.mcp.base-url=http://127.0.0.1:8080",
 				"cloudrun.mcp.servers.open.base-url=http://mcp.internal", "cloudrun.mcp.servers.open.auth.mode=none")
