@@ -30,6 +30,10 @@ import reactor.core.scheduler.Schedulers;
  * <li>A failed fetch is not retried at once: callers get the failure until a backoff
  * delay (doubling from {@code initialBackoff} up to {@code maxBackoff}) has passed, then
  * the next call tries again.</li>
+ * <li>{@link #invalidate(String, IdToken) Invalidating} a token that was fetched less
+ * than {@code minRefreshInterval} ago is ignored: a server that rejects every token would
+ * otherwise drive one metadata-server call per request. A token so fresh that it is
+ * rejected is not cured by another one.</li>
  * </ul>
  */
 public final class CachingIdTokenProvider implements IdTokenProvider {
@@ -46,6 +50,8 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 
 	private final Duration maxBackoff;
 
+	private final Duration minRefreshInterval;
+
 	private final Scheduler scheduler;
 
 	private final Clock clock;
@@ -54,7 +60,8 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 
 	/**
 	 * Create a provider with the default timings: fetch timeout 30s, backoff from 1s to
-	 * 30s, fetches on {@link Schedulers#boundedElastic()}.
+	 * 30s, a rejected token replaced at most every 30s, fetches on
+	 * {@link Schedulers#boundedElastic()}.
 	 * @param source where tokens come from
 	 * @param refreshBeforeExpiry how long before expiry a token is replaced
 	 */
@@ -64,7 +71,7 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 	}
 
 	/**
-	 * Create a provider.
+	 * Create a provider that replaces a rejected token at most every 30 seconds.
 	 * @param source where tokens come from
 	 * @param refreshBeforeExpiry how long before expiry a token is replaced
 	 * @param fetchTimeout how long a caller waits for one fetch
@@ -75,11 +82,31 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 	 */
 	public CachingIdTokenProvider(IdTokenSource source, Duration refreshBeforeExpiry, Duration fetchTimeout,
 			Duration initialBackoff, Duration maxBackoff, Scheduler scheduler, Clock clock) {
+		this(source, refreshBeforeExpiry, fetchTimeout, initialBackoff, maxBackoff, Duration.ofSeconds(30), scheduler,
+				clock);
+	}
+
+	/**
+	 * Create a provider.
+	 * @param source where tokens come from
+	 * @param refreshBeforeExpiry how long before expiry a token is replaced
+	 * @param fetchTimeout how long a caller waits for one fetch
+	 * @param initialBackoff the wait after a first failed fetch
+	 * @param maxBackoff the longest wait between failed fetches
+	 * @param minRefreshInterval how long a fetched token is kept even when a server
+	 * rejects it
+	 * @param scheduler where the blocking fetch runs
+	 * @param clock the clock that token expiry is judged by
+	 */
+	public CachingIdTokenProvider(IdTokenSource source, Duration refreshBeforeExpiry, Duration fetchTimeout,
+			Duration initialBackoff, Duration maxBackoff, Duration minRefreshInterval, Scheduler scheduler,
+			Clock clock) {
 		this.source = Objects.requireNonNull(source, "source");
 		this.refreshBeforeExpiry = Objects.requireNonNull(refreshBeforeExpiry, "refreshBeforeExpiry");
 		this.fetchTimeout = Objects.requireNonNull(fetchTimeout, "fetchTimeout");
 		this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff");
 		this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
+		this.minRefreshInterval = Objects.requireNonNull(minRefreshInterval, "minRefreshInterval");
 		this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
 		this.clock = Objects.requireNonNull(clock, "clock");
 	}
@@ -105,6 +132,9 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 		private final String audience;
 
 		private volatile @Nullable IdToken current;
+
+		/** When {@link #current} was fetched, by the provider's clock. */
+		private volatile Instant fetchedAt = Instant.MIN;
 
 		private volatile @Nullable Failure failure;
 
@@ -135,9 +165,19 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 
 		void invalidate(IdToken rejected) {
 			IdToken token = this.current;
-			if (token != null && token.value().equals(rejected.value())) {
-				this.current = null;
+			if (token == null || !token.value().equals(rejected.value())) {
+				return;
 			}
+			Instant now = CachingIdTokenProvider.this.clock.instant();
+			if (now.isBefore(this.fetchedAt.plus(CachingIdTokenProvider.this.minRefreshInterval))) {
+				if (logger.isDebugEnabled()) {
+					logger.debug("ID token for audience '" + this.audience + "' was rejected less than "
+							+ CachingIdTokenProvider.this.minRefreshInterval.toSeconds()
+							+ " s after it was fetched; keeping it rather than asking for another");
+				}
+				return;
+			}
+			this.current = null;
 		}
 
 		private boolean mayFetch(Instant now) {
@@ -165,6 +205,7 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 				.subscribeOn(CachingIdTokenProvider.this.scheduler)
 				.timeout(CachingIdTokenProvider.this.fetchTimeout)
 				.subscribe((token) -> {
+					this.fetchedAt = CachingIdTokenProvider.this.clock.instant();
 					this.current = token;
 					this.failure = null;
 					this.inflight.compareAndSet(shared, null);

@@ -24,7 +24,9 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
  * A request to any other origin passes through untouched, so the filter can sit on every
  * {@code WebClient} of an application. When the server answers {@code 401}, the token is
  * invalidated, one fresh token is fetched and the request is retried once; a second
- * {@code 401} becomes an {@link IdTokenRejectedException}.
+ * {@code 401} becomes an {@link IdTokenRejectedException}, as does a {@code 401} for a
+ * token the provider keeps (one fetched moments ago, see {@link CachingIdTokenProvider}),
+ * so a server that rejects everything cannot drive a metadata-server call per request.
  */
 public final class IdTokenExchangeFilterFunction implements ExchangeFilterFunction {
 
@@ -101,7 +103,14 @@ public final class IdTokenExchangeFilterFunction implements ExchangeFilterFuncti
 		return response.releaseBody().then(Mono.defer(() -> {
 			route.provider().invalidate(route.audience(), rejected);
 			return route.provider().idToken(route.audience());
-		})).flatMap((fresh) -> next.exchange(withToken(request, route, fresh))).flatMap((retried) -> {
+		})).flatMap((fresh) -> {
+			if (fresh.value().equals(rejected.value())) {
+				// The provider kept the token (it is fresh, or the provider cannot
+				// refresh): sending it again would only be rejected again.
+				return Mono.error(new IdTokenRejectedException(route.audience(), urlWithoutQuery(request.url())));
+			}
+			return next.exchange(withToken(request, route, fresh));
+		}).flatMap((retried) -> {
 			if (retried.statusCode().value() != HttpStatus.UNAUTHORIZED.value()) {
 				return Mono.just(retried);
 			}

@@ -176,11 +176,24 @@ class CachingIdTokenProviderTests {
 	void invalidateForcesOneNewFetch() {
 		CachingIdTokenProvider provider = provider(Duration.ofMinutes(5), Duration.ofMillis(100), this.clock);
 		IdToken first = provider.idToken(AUDIENCE).block();
+		this.clock.advance(Duration.ofSeconds(31));
 		provider.invalidate(AUDIENCE, first);
 		provider.invalidate(AUDIENCE, first);
 		provider.idToken(AUDIENCE).block();
 		provider.idToken(AUDIENCE).block();
 		assertThat(this.metadata.identityCalls()).isEqualTo(2);
+	}
+
+	@Test
+	void invalidateWithinThirtySecondsOfTheFetchKeepsTheToken() {
+		CachingIdTokenProvider provider = provider(Duration.ofMinutes(5), Duration.ofMillis(100), this.clock);
+		IdToken first = provider.idToken(AUDIENCE).block();
+		for (int i = 0; i < 20; i++) {
+			provider.invalidate(AUDIENCE, first);
+			assertThat(provider.idToken(AUDIENCE).block()).isSameAs(first);
+			this.clock.advance(Duration.ofSeconds(1));
+		}
+		assertThat(this.metadata.identityCalls()).isEqualTo(1);
 	}
 
 	@Test

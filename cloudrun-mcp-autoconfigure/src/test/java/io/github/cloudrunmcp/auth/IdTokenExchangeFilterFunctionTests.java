@@ -9,10 +9,12 @@ import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
 import io.github.cloudrunmcp.test.FakeMetadataServer;
 import io.github.cloudrunmcp.test.FakeProtectedServer;
 import io.github.cloudrunmcp.test.FakeProtectedServer.RecordedRequest;
+import io.github.cloudrunmcp.test.TestTokenIssuer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -32,13 +34,21 @@ class IdTokenExchangeFilterFunctionTests {
 
 	private CachingIdTokenProvider provider;
 
+	/** The provider's clock, advanced to make a token older than the refresh window. */
+	private final CachingIdTokenProviderTests.MutableClock clock = new CachingIdTokenProviderTests.MutableClock();
+
 	@BeforeEach
 	void start() {
-		this.metadata = FakeMetadataServer.started();
+		// Tokens are minted on the provider's clock, so a token fetched after advancing
+		// it
+		// differs from the one before.
+		this.metadata = new FakeMetadataServer(new TestTokenIssuer("sa@test.iam.gserviceaccount.com", this.clock));
+		this.metadata.start();
 		this.server = FakeProtectedServer.started(this.metadata.issuer());
 		this.foreign = FakeProtectedServer.started(this.metadata.issuer()).authRequired(false);
 		this.provider = new CachingIdTokenProvider(new GoogleIdTokenSource(this.metadata::credentials),
-				Duration.ofMinutes(5));
+				Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(30),
+				Schedulers.boundedElastic(), this.clock);
 	}
 
 	@AfterEach
@@ -135,6 +145,7 @@ class IdTokenExchangeFilterFunctionTests {
 	void unauthorizedTriggersOneRefreshAndOneRetry() {
 		WebClient client = client(TokenHeader.AUTHORIZATION, false, this.provider);
 		get(client, this.server.origin() + "/warm");
+		this.clock.advance(Duration.ofMinutes(1));
 		this.server.rejectNext(1);
 		assertThat(get(client, this.server.origin() + "/again")).contains(this.metadata.issuer().email());
 		assertThat(this.server.requests()).hasSize(3);
@@ -144,14 +155,44 @@ class IdTokenExchangeFilterFunctionTests {
 	@Test
 	void unauthorizedTwiceIsAClearError() {
 		WebClient client = client(TokenHeader.AUTHORIZATION, false, this.provider);
+		get(client, this.server.origin() + "/warm");
+		this.clock.advance(Duration.ofMinutes(1));
+		this.metadata.resetCounts();
 		this.server.rejectNext(2);
 		assertThatExceptionOfType(IdTokenRejectedException.class)
 			.isThrownBy(() -> get(client, this.server.origin() + "/x?secret=1"))
 			.withMessageContaining("roles/run.invoker")
 			.withMessageContaining(this.server.audience())
 			.withMessageNotContaining("secret=1");
-		assertThat(this.server.requests()).hasSize(2);
-		assertThat(this.metadata.identityCalls()).isEqualTo(2);
+		assertThat(this.server.requests()).hasSize(3);
+		assertThat(this.metadata.identityCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void unauthorizedWithATokenFetchedMomentsAgoIsAnErrorWithoutRefreshOrRetry() {
+		WebClient client = client(TokenHeader.AUTHORIZATION, false, this.provider);
+		this.server.rejectNext(1);
+		assertThatExceptionOfType(IdTokenRejectedException.class)
+			.isThrownBy(() -> get(client, this.server.origin() + "/x"));
+		assertThat(this.server.requests()).hasSize(1);
+		assertThat(this.metadata.identityCalls()).isEqualTo(1);
+	}
+
+	@Test
+	void serverThatRejectsEveryTokenCannotDriveAMetadataCallPerRequest() {
+		WebClient client = client(TokenHeader.X_SERVERLESS_AUTHORIZATION, false, this.provider);
+		this.server.rejectNext(Integer.MAX_VALUE);
+		int requests = 60;
+		for (int i = 0; i < requests; i++) {
+			assertThatExceptionOfType(IdTokenRejectedException.class)
+				.isThrownBy(() -> get(client, this.server.origin() + "/always-401"));
+			// Ten minutes in all: past the 30 s refresh window twenty times over.
+			this.clock.advance(Duration.ofSeconds(10));
+		}
+		// One fetch, then at most one forced refresh per 30 s window: 1 + 600 / 30. One
+		// per request (60) without the window.
+		assertThat(this.metadata.identityCalls()).isBetween(2, 21);
+		assertThat(this.server.requests().size()).isLessThanOrEqualTo(requests + 21);
 	}
 
 	@Test
