@@ -14,6 +14,7 @@ import io.github.cloudrunmcp.protocol.McpRootsProvider;
 import io.github.cloudrunmcp.protocol.McpSamplingHandler;
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
+import io.github.cloudrunmcp.protocol.McpTransportDecorator;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import io.modelcontextprotocol.client.McpAsyncClient;
@@ -49,7 +50,7 @@ public final class McpClientAutoConfiguration {
 			ObjectProvider<WebClient.Builder> builders, ObjectProvider<ObjectMapper> mappers,
 			ObjectProvider<McpSamplingHandler> sampling, ObjectProvider<McpElicitationHandler> elicitation,
 			ObjectProvider<McpRootsProvider> roots, ObjectProvider<McpClientCustomizer> customizers,
-			Environment environment) {
+			ObjectProvider<McpTransportDecorator> decorators, Environment environment) {
 		CloudRunMcpProperties.Client client = properties.getClient();
 		String name = (client.getName() != null) ? client.getName()
 				: environment.getProperty("spring.application.name", "cloudrun-mcp");
@@ -59,7 +60,7 @@ public final class McpClientAutoConfiguration {
 		return new McpClientFactory(McpEventStreamAutoConfiguration.authenticatedClient(builders, filter),
 				McpJsonDefaults.getMapper(), McpEventStreamAutoConfiguration.eventMapper(mappers), streamSettings,
 				settings, sampling.getIfUnique(), elicitation.getIfUnique(), roots.getIfUnique(),
-				customizers.orderedStream().toList());
+				customizers.orderedStream().toList(), decorators.orderedStream().toList());
 	}
 
 	@Bean

@@ -12,6 +12,7 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.ObjectMapper;
@@ -43,6 +44,8 @@ public final class McpClientFactory {
 
 	private final List<McpClientCustomizer> customizers;
 
+	private final List<McpTransportDecorator> decorators;
+
 	/**
 	 * Create a factory.
 	 * @param client the client the transports send with
@@ -59,6 +62,28 @@ public final class McpClientFactory {
 			StreamSettings streamSettings, McpClientSettings settings, @Nullable McpSamplingHandler sampling,
 			@Nullable McpElicitationHandler elicitation, @Nullable McpRootsProvider roots,
 			List<McpClientCustomizer> customizers) {
+		this(client, jsonMapper, eventMapper, streamSettings, settings, sampling, elicitation, roots, customizers,
+				List.of());
+	}
+
+	/**
+	 * Create a factory whose clients send through decorated transports.
+	 * @param client the client the transports send with
+	 * @param jsonMapper the mapper for JSON-RPC messages
+	 * @param eventMapper the mapper for the events' JSON access
+	 * @param streamSettings reconnect, read timeout and event size of the SSE streams
+	 * @param settings the client settings
+	 * @param sampling answers sampling requests, or {@code null}
+	 * @param elicitation answers elicitation requests, or {@code null}
+	 * @param roots gives the roots, or {@code null}
+	 * @param customizers customize each client before it is built
+	 * @param decorators wrap each transport, in order
+	 */
+	public McpClientFactory(WebClient client, McpJsonMapper jsonMapper, ObjectMapper eventMapper,
+			StreamSettings streamSettings, McpClientSettings settings, @Nullable McpSamplingHandler sampling,
+			@Nullable McpElicitationHandler elicitation, @Nullable McpRootsProvider roots,
+			List<McpClientCustomizer> customizers, List<McpTransportDecorator> decorators) {
+		this.decorators = List.copyOf(decorators);
 		this.client = Objects.requireNonNull(client, "client");
 		this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper");
 		this.eventMapper = Objects.requireNonNull(eventMapper, "eventMapper");
@@ -89,7 +114,11 @@ public final class McpClientFactory {
 		ResumableStreamableHttpTransport transport = new ResumableStreamableHttpTransport(name, server.mcpUrl(),
 				this.client, this.jsonMapper, this.eventMapper, this.streamSettings);
 		McpSchema.ClientCapabilities.Builder capabilities = McpSchema.ClientCapabilities.builder();
-		McpClient.AsyncSpec spec = McpClient.async(transport)
+		McpClientTransport decorated = transport;
+		for (McpTransportDecorator decorator : this.decorators) {
+			decorated = decorator.decorate(server, transport, decorated);
+		}
+		McpClient.AsyncSpec spec = McpClient.async(decorated)
 			.clientInfo(McpSchema.Implementation.builder(this.settings.name(), this.settings.version()).build())
 			.requestTimeout(this.settings.requestTimeout())
 			.initializationTimeout(this.settings.initializeTimeout());

@@ -142,7 +142,8 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 			Request request = new Request(exchange.getRequestMethod(), sessionId,
 					exchange.getRequestHeaders().getFirst("Last-Event-ID"),
 					exchange.getRequestHeaders().getFirst("MCP-Protocol-Version"),
-					exchange.getRequestHeaders().getFirst("Authorization"), body);
+					exchange.getRequestHeaders().getFirst("Authorization"), body,
+					exchange.getRequestHeaders().getFirst("traceparent"));
 			this.requests.add(request);
 			Reply reply = reply(request);
 			send(exchange, reply);
@@ -213,9 +214,11 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 	 * @param protocolVersion the {@code MCP-Protocol-Version} header, or {@code null}
 	 * @param authorization the {@code Authorization} header, or {@code null}
 	 * @param body the JSON body, a null node when there was none
+	 * @param traceparent the W3C {@code traceparent} header, or {@code null}
 	 */
 	public record Request(String httpMethod, @Nullable String sessionId, @Nullable String lastEventId,
-			@Nullable String protocolVersion, @Nullable String authorization, JsonNode body) {
+			@Nullable String protocolVersion, @Nullable String authorization, JsonNode body,
+			@Nullable String traceparent) {
 
 		/**
 		 * Return the JSON-RPC method, or the HTTP method when the body has none.
