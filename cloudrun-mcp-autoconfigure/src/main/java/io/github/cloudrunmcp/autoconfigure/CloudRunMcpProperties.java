@@ -352,6 +352,12 @@ public class CloudRunMcpProperties {
 		private Duration readTimeout = Duration.ofMinutes(5);
 
 		/**
+		 * How long a stream's request may wait for the response's status and headers
+		 * before the attempt fails and is retried with backoff.
+		 */
+		private Duration responseTimeout = Duration.ofSeconds(30);
+
+		/**
 		 * How long events already read may take to reach listeners at shutdown.
 		 */
 		private Duration shutdownGrace = Duration.ofSeconds(5);
@@ -396,6 +402,14 @@ public class CloudRunMcpProperties {
 
 		public void setReadTimeout(Duration readTimeout) {
 			this.readTimeout = readTimeout;
+		}
+
+		public Duration getResponseTimeout() {
+			return this.responseTimeout;
+		}
+
+		public void setResponseTimeout(Duration responseTimeout) {
+			this.responseTimeout = responseTimeout;
 		}
 
 		public Duration getShutdownGrace() {

@@ -155,6 +155,7 @@ final class McpServersFactory {
 					"The default is 1MB.");
 		}
 		positive(prefix + "read-timeout", stream.getReadTimeout());
+		positive(prefix + "response-timeout", stream.getResponseTimeout());
 		if (stream.getShutdownGrace().isNegative()) {
 			throw new McpConfigurationException(prefix + "shutdown-grace",
 					prefix + "shutdown-grace must not be " + "negative, got " + stream.getShutdownGrace() + ".",
@@ -181,7 +182,8 @@ final class McpServersFactory {
 		return new StreamSettings(stream.getBuffer(), stream.getOverflow(), (int) maxEventSize, stream.getReadTimeout(),
 				stream.getShutdownGrace(),
 				new StreamSettings.Reconnect(reconnect.getInitialDelay(), reconnect.getMaxDelay(),
-						reconnect.getMultiplier(), reconnect.getJitter(), reconnect.getMaxAttempts()));
+						reconnect.getMultiplier(), reconnect.getJitter(), reconnect.getMaxAttempts()),
+				stream.getResponseTimeout());
 	}
 
 	private static void positive(String property, Duration value) {

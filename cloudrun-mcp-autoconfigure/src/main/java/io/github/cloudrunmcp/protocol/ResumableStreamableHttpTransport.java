@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +17,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import io.github.cloudrunmcp.sse.SseEventParser;
-import io.github.cloudrunmcp.sse.SseEventTooLargeException;
 import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventSource;
+import io.github.cloudrunmcp.stream.McpStreamException;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
+import io.github.cloudrunmcp.stream.ReconnectingEventStream;
+import io.github.cloudrunmcp.stream.SseEvent;
+import io.github.cloudrunmcp.stream.SseRequest;
 import io.github.cloudrunmcp.stream.StreamSettings;
+import io.github.cloudrunmcp.stream.StreamStatusTable;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -46,8 +49,6 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.context.ContextView;
 import tools.jackson.databind.ObjectMapper;
 
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -92,6 +93,9 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	private static final int SNIPPET = 200;
 
 	private static final int MAX_RESUMPTIONS = 100;
+
+	private static final String LOCATION_HINT = "Check base-url and mcp-path (default /mcp); if the server sends a "
+			+ "plain event stream, set its transport to events.";
 
 	/** JSON-RPC error code for a response that the transport could not obtain. */
 	public static final int RESPONSE_LOST = -32001;
@@ -338,14 +342,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		}
 		if (MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
 			delivered.success();
-			StreamState stream = new StreamState(requestId);
-			// A cut or a reset ends the stream as a close does: resuming it, or failing
-			// the
-			// request, is postStreamEnded's decision alone.
-			return read(current, response, stream, false).onErrorResume((ex) -> {
-				stream.lastError = ex;
-				return Flux.empty();
-			}).doFinally((signal) -> postStreamEnded(current, stream));
+			return responseStream(current, response, requestId);
 		}
 		if (MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
 			delivered.success();
@@ -383,22 +380,18 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 	private RuntimeException statusError(@Nullable String sentSessionId, String method, int code, String body) {
 		if ((code == 404 || code == 400) && sentSessionId != null) {
-			return new McpTransportSessionNotFoundException(
-					"Server '" + this.server + "' no longer knows MCP session " + sentSessionId + " (" + method
-							+ " answered " + code + "); a new session is being initialized, " + "retry the call.");
+			return sessionNotFound(sentSessionId, method, code);
 		}
-		String request = "Server '" + this.server + "' answered " + method + " " + this.endpoint + " with " + code;
-		String advice = switch (code) {
-			case 401 -> ": the ID token was rejected. Check the server's audience (cloudrun.mcp audience).";
-			case 403 -> ": the caller may not invoke the server. Grant its service account roles/run.invoker on "
-					+ "the server, and check the server's ingress settings.";
-			case 404 -> ": no MCP endpoint there. Check base-url and mcp-path (default /mcp); if the server "
-					+ "sends a plain event stream, set its transport to events.";
-			case 405 -> ": the endpoint does not accept " + method + ". Check base-url and mcp-path.";
-			default -> (code >= 500) ? ": the server failed; the call may be retried." : ".";
-		};
-		String detail = body.isBlank() ? "" : " Body: " + snippet(body);
-		return new McpProtocolException(request + advice + detail, code, null);
+		McpStreamException refusal = StreamStatusTable.refusal(
+				"Server '" + this.server + "' answered " + method + " " + this.endpoint, code, null, body,
+				LOCATION_HINT, false);
+		return new McpProtocolException(refusal.getMessage(), code, null);
+	}
+
+	private McpTransportSessionNotFoundException sessionNotFound(String sentSessionId, String method, int code) {
+		return new McpTransportSessionNotFoundException(
+				"Server '" + this.server + "' no longer knows MCP session " + sentSessionId + " (" + method
+						+ " answered " + code + "); a new session is being initialized, " + "retry the call.");
 	}
 
 	private void sessionLost(Session lost, String reason) {
@@ -425,49 +418,92 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	/**
-	 * Read an SSE response and hand its messages on. Completes when the response ends, or
-	 * when the awaited response arrived on a resumed stream.
+	 * Read the SSE response to a request and hand its messages on; when it ends before
+	 * the request's response arrived, resume it with {@code GET} and
+	 * {@code Last-Event-ID} (SEP-1699) on the stream engine, until the response arrives,
+	 * the request is no longer awaited, or resuming fails, which fails the request at
+	 * once.
 	 */
-	private Flux<Void> read(Session current, ClientResponse response, StreamState stream, boolean resumed) {
-		Decoder decoder = new Decoder(stream);
-		Flux<DataBuffer> body = response.bodyToFlux(DataBuffer.class);
-		if (stream.requestId == null) {
-			body = body.timeout(this.settings.readTimeout());
-		}
-		Flux<Void> read = body.concatMap((buffer) -> {
-			decoder.decode(buffer);
-			for (Frame frame : decoder.take()) {
-				deliver(current, stream, frame);
-			}
-			String lastEventId = decoder.parser.lastEventId();
-			if (!lastEventId.isEmpty() && !lastEventId.equals(stream.lastEventId)) {
-				// Progress, a priming event included: the next resume starts from here.
-				stream.lastEventId = lastEventId;
-				stream.delivered = true;
-			}
-			return Mono.<Void>empty();
-		});
-		if (resumed) {
-			// A resumed POST stream is only needed until its response arrives.
-			read = read.takeUntilOther(stream.answered.asMono());
-		}
-		return read;
+	private Flux<Void> responseStream(Session current, ClientResponse response, Object requestId) {
+		StreamState stream = new StreamState(requestId);
+		int maxAttempts = this.settings.reconnect().maxAttempts();
+		ReconnectingEventStream engine = ReconnectingEventStream.builder(this.client, this.settings)
+			.name(this.server)
+			.request((attempt) -> streamRequest(current))
+			.locationHint(LOCATION_HINT)
+			.requireResumeId(true)
+			.maxAttempts((maxAttempts > 0) ? maxAttempts : 10)
+			// A resumption that made progress or closed cleanly starts the count over, up
+			// to a bound, so that a server that never answers cannot keep it going.
+			.maxConnections(MAX_RESUMPTIONS + 1)
+			.continueWhile(() -> stillAwaited(current, stream))
+			.refusals((refused) -> refusedResumption(current, refused))
+			.build();
+		return engine.events(response)
+			.doOnNext((event) -> deliver(current, stream, event))
+			// Only needed until its response arrives.
+			.takeUntilOther(stream.answered.asMono())
+			.onErrorResume((ex) -> {
+				if (stillAwaited(current, stream)) {
+					respondWithError(requestId, resumptionFailed(requestId, engine, ex));
+				}
+				return Flux.empty();
+			})
+			.thenMany(Flux.empty());
 	}
 
-	private void deliver(Session current, StreamState stream, Frame frame) {
-		String id = frame.id;
-		if (frame.ownId && id != null && !current.firstSight(id, frame.data)) {
+	private String resumptionFailed(Object requestId, ReconnectingEventStream engine, Throwable ex) {
+		if (engine.lastEventId().isEmpty() && engine.connections() <= 1) {
+			return "Server '" + this.server + "' ended the response stream of request " + requestId
+					+ " before answering, without an event ID to resume from; the request may be retried.";
+		}
+		if (ex instanceof McpStreamException refusal && refusal.getStatus() == 405) {
+			return "Server '" + this.server + "' offers no GET stream at " + this.endpoint
+					+ ", so the response stream of request " + requestId + " cannot be resumed; the request may be "
+					+ "retried.";
+		}
+		return "Server '" + this.server + "' did not resume the response stream of request " + requestId + ": "
+				+ ex.getMessage() + " The request may be retried.";
+	}
+
+	/**
+	 * The request of the notification stream and of resumptions: {@code GET} with the
+	 * session's ID and protocol version as they are now.
+	 */
+	private SseRequest streamRequest(Session current) {
+		return SseRequest.get(this.endpoint)
+			.header(HttpHeaders.MCP_SESSION_ID, current.id)
+			.header(HttpHeaders.PROTOCOL_VERSION, this.protocolVersion);
+	}
+
+	/**
+	 * Read a refused {@code GET}: a session the server no longer knows ends the session
+	 * (the SDK starts a new one); the rest is the status table's.
+	 */
+	private @Nullable McpStreamException refusedResumption(Session current, ReconnectingEventStream.Refused refused) {
+		String sentSessionId = refused.request().headers().get(HttpHeaders.MCP_SESSION_ID);
+		int code = refused.status();
+		if ((code == 404 || code == 400) && sentSessionId != null) {
+			McpTransportSessionNotFoundException notFound = sessionNotFound(sentSessionId, "GET", code);
+			sessionLost(current, "GET answered " + code);
+			return new McpStreamException(notFound.getMessage(), code, false, null);
+		}
+		return null;
+	}
+
+	private void deliver(Session current, @Nullable StreamState stream, SseEvent event) {
+		String id = event.id();
+		if (event.ownId() && id != null && !current.firstSight(id, event.data())) {
 			// Replayed a second time (servers may replay across streams): delivered once.
 			return;
 		}
-		if (!"message".equals(frame.type) || frame.data.isBlank()) {
+		if (!"message".equals(event.type()) || event.data().isBlank()) {
 			// A priming event (empty data) only carries an ID to resume from.
 			return;
 		}
-		stream.delivered = true;
-		if (!inbound(current, id, frame.data, stream)) {
+		if (!inbound(current, id, event.data(), stream)) {
 			logger.error("MCP server '" + this.server + "' sent an event that is not a JSON-RPC message (event ID '"
-					+ id + "'); skipped: " + snippet(frame.data));
+					+ id + "'); skipped: " + snippet(event.data()));
 		}
 	}
 
@@ -549,23 +585,6 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	/**
-	 * The SSE response to a POST ended: if its response did not arrive, resume the stream
-	 * with GET and {@code Last-Event-ID}, else fail the request.
-	 */
-	private void postStreamEnded(Session current, StreamState stream) {
-		if (!stillAwaited(current, stream)) {
-			return;
-		}
-		Object requestId = Objects.requireNonNull(stream.requestId);
-		if (stream.lastEventId == null) {
-			respondWithError(requestId, "Server '" + this.server + "' ended the response stream of request " + requestId
-					+ " before answering, without an event ID to resume from; the request may be retried.");
-			return;
-		}
-		resume(current, stream, 1);
-	}
-
-	/**
 	 * Return whether a request's response is still awaited: not answered on this or any
 	 * other stream, nor failed, in a session still current.
 	 */
@@ -575,74 +594,51 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 				&& current.pending.contains(requestId);
 	}
 
-	private void resume(Session current, StreamState stream, int attempt) {
-		int maxAttempts = this.settings.reconnect().maxAttempts();
-		int limit = (maxAttempts > 0) ? maxAttempts : 10;
-		if (attempt > limit) {
-			respondWithError(Objects.requireNonNull(stream.requestId),
-					"Server '" + this.server + "' did not resume the response stream of request " + stream.requestId
-							+ " after " + limit + " attempts; the request may be retried.");
+	private void openNotificationStream(Session current) {
+		if (!current.notificationStream.compareAndSet(false, true)) {
 			return;
 		}
-		Duration delay = delay(stream, attempt);
-		if (logger.isDebugEnabled()) {
-			logger.debug("Resuming the response stream of request " + stream.requestId + " from event ID '"
-					+ stream.lastEventId + "' in " + delay.toMillis() + " ms");
-		}
-		stream.resumptions++;
-		Flux<Void> resumption = Mono.delay(delay)
-			.thenMany(Flux.defer(() -> get(current, stream)))
-			.doOnSubscribe((subscription) -> stream.delivered = false)
-			.doFinally((signal) -> {
-				if (stillAwaited(current, stream)) {
-					// A resumption that made progress or closed cleanly starts the count
-					// over, up to a bound, so that a server that never answers cannot
-					// keep
-					// it going.
-					boolean progress = (stream.delivered || stream.lastError == null)
-							&& stream.resumptions < MAX_RESUMPTIONS;
-					resume(current, stream, progress ? 1 : attempt + 1);
+		ReconnectingEventStream engine = ReconnectingEventStream.builder(this.client, this.settings)
+			.name(this.server)
+			.request((attempt) -> streamRequest(current))
+			.locationHint(LOCATION_HINT)
+			.continueWhile(() -> !this.closed && this.session.get() == current)
+			.refusals((refused) -> {
+				if (refused.status() == 405) {
+					// The server offers no GET stream: its messages come in POST
+					// responses only.
+					return new McpStreamException("No GET stream", 405, false, null);
 				}
-			});
-		track(current, resumption, (ex) -> stream.lastError = ex);
-	}
-
-	private void openNotificationStream(Session current) {
-		if (current.notificationStream.compareAndSet(false, true)) {
-			notificationStream(current, new StreamState(null), 0, Duration.ZERO);
-		}
-	}
-
-	private void notificationStream(Session current, StreamState stream, int attempt, Duration delay) {
-		if (attempt > 0) {
-			status(McpStreamStatus.State.RECONNECTING, attempt, delay, stream.lastError);
-		}
-		Flux<Void> connection = Mono.delay(delay)
-			.thenMany(Flux.defer(() -> get(current, stream)))
-			.doOnSubscribe((subscription) -> stream.delivered = false)
-			.onErrorResume((ex) -> {
-				stream.lastError = ex;
-				return Flux.empty();
+				return refusedResumption(current, refused);
 			})
-			.doFinally((signal) -> {
-				if (this.closed || this.session.get() != current || stream.stopped) {
-					return;
-				}
-				// A clean close (Cloud Run's request timeout, a server that polls) or one
-				// that
-				// made progress starts the count over: the wait is then the server's
-				// retry.
-				int next = (stream.delivered || stream.lastError == null) ? 1 : attempt + 1;
-				int maxAttempts = this.settings.reconnect().maxAttempts();
-				if (maxAttempts > 0 && next > maxAttempts) {
-					logger.error("MCP server '" + this.server + "': the notification stream gave up after "
-							+ maxAttempts + " attempts (cloudrun.mcp.stream.reconnect.max-attempts)");
-					status(McpStreamStatus.State.FAILED, next, null, stream.lastError);
-					return;
-				}
-				notificationStream(current, stream, next, delay(stream, next));
-			});
-		track(current, connection, (ex) -> stream.lastError = ex);
+			.onStatus((next) -> notificationStatus(current, next))
+			.build();
+		Flux<Void> stream = engine.events().doOnNext((event) -> deliver(current, null, event)).thenMany(Flux.empty());
+		track(current, stream, (ex) -> {
+			if (logger.isDebugEnabled()) {
+				logger.debug("The notification stream of MCP server '" + this.server + "' ended", ex);
+			}
+		});
+	}
+
+	private void notificationStatus(Session current, McpStreamStatus next) {
+		if (this.closed || this.session.get() != current) {
+			return;
+		}
+		Throwable cause = next.cause();
+		if (next.state() == McpStreamStatus.State.FAILED) {
+			if (cause instanceof McpStreamException refusal && refusal.getStatus() == 405) {
+				status(McpStreamStatus.State.OPEN, 0, null, null);
+				return;
+			}
+			logger.error("MCP server '" + this.server + "': the notification stream stopped: "
+					+ ((cause != null) ? cause.getMessage() : "unknown cause"));
+		}
+		if (next.state() == McpStreamStatus.State.CONNECTING) {
+			// The session is open; a GET on its way is no news.
+			return;
+		}
+		status(next.state(), next.attempt(), next.nextDelay(), cause);
 	}
 
 	/**
@@ -671,82 +667,6 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			current.connections.remove(subscription);
 		}
 		return true;
-	}
-
-	private Flux<Void> get(Session current, StreamState stream) {
-		String resumeFrom = stream.lastEventId;
-		String version = this.protocolVersion;
-		String sentSessionId = current.id;
-		stream.lastError = null;
-		return this.client.get().uri(this.endpoint).headers((headers) -> {
-			headers.setAccept(List.of(MediaType.TEXT_EVENT_STREAM));
-			headers.setCacheControl("no-cache");
-			if (sentSessionId != null) {
-				headers.set(HttpHeaders.MCP_SESSION_ID, sentSessionId);
-			}
-			if (version != null) {
-				headers.set(HttpHeaders.PROTOCOL_VERSION, version);
-			}
-			if (resumeFrom != null) {
-				headers.set(HttpHeaders.LAST_EVENT_ID, resumeFrom);
-			}
-		}).exchangeToFlux((response) -> getResponse(current, sentSessionId, response, stream));
-	}
-
-	private Flux<Void> getResponse(Session current, @Nullable String sentSessionId, ClientResponse response,
-			StreamState stream) {
-		int code = response.statusCode().value();
-		boolean notifications = stream.requestId == null;
-		if (code == 405 && notifications) {
-			// The server offers no GET stream: its messages come in POST responses only.
-			stream.stopped = true;
-			status(McpStreamStatus.State.OPEN, 0, null, null);
-			return response.releaseBody().thenMany(Flux.empty());
-		}
-		if (code != 200) {
-			stream.retryAfter = StreamSettings.Reconnect
-				.retryAfter(response.headers().asHttpHeaders().getFirst("Retry-After"));
-			return response.bodyToMono(String.class).defaultIfEmpty("").flatMapMany((text) -> {
-				RuntimeException error = (code == 405)
-						? new McpProtocolException("Server '" + this.server + "' offers no GET stream at "
-								+ this.endpoint + ", so the response stream of request " + stream.requestId
-								+ " cannot be resumed; the request may be retried.", code, null)
-						: statusError(sentSessionId, "GET", code, text);
-				if (error instanceof McpTransportSessionNotFoundException) {
-					sessionLost(current, "GET answered " + code);
-				}
-				boolean retryable = code == 401 || code == 408 || code == 409 || code == 429 || code >= 500;
-				if (!retryable && !(error instanceof McpTransportSessionNotFoundException)) {
-					stream.stopped = notifications;
-					if (notifications) {
-						logger.error(error.getMessage());
-						status(McpStreamStatus.State.FAILED, 0, null, error);
-					}
-					else {
-						stream.answer();
-						respondWithError(Objects.requireNonNull(stream.requestId), error.getMessage());
-					}
-				}
-				return Flux.error(error);
-			});
-		}
-		MediaType contentType = response.headers().contentType().orElse(null);
-		if (contentType == null || !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
-			return response.releaseBody()
-				.thenMany(
-						Flux.error(new McpProtocolException("Server '" + this.server + "' answered GET " + this.endpoint
-								+ " with content type " + contentType + ", not text/event-stream.", code, null)));
-		}
-		if (notifications) {
-			status(McpStreamStatus.State.OPEN, 0, null, null);
-		}
-		return read(current, response, stream, !notifications);
-	}
-
-	private Duration delay(StreamState stream, int attempt) {
-		Duration retryAfter = stream.retryAfter;
-		stream.retryAfter = null;
-		return this.settings.reconnect().delay(attempt, stream.serverRetry, retryAfter);
 	}
 
 	@Override
@@ -887,20 +807,6 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 		private final AtomicBoolean answeredFlag = new AtomicBoolean();
 
-		private volatile @Nullable String lastEventId;
-
-		private volatile @Nullable Duration serverRetry;
-
-		private volatile @Nullable Duration retryAfter;
-
-		private volatile @Nullable Throwable lastError;
-
-		private volatile boolean delivered;
-
-		private volatile boolean stopped;
-
-		private volatile int resumptions;
-
 		StreamState(@Nullable Object requestId) {
 			this.requestId = requestId;
 		}
@@ -913,71 +819,6 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			if (this.answeredFlag.compareAndSet(false, true)) {
 				this.answered.tryEmitEmpty();
 			}
-		}
-
-	}
-
-	/**
-	 * A parsed event; {@code ownId} when its block set the ID rather than inheriting the
-	 * previous one.
-	 */
-	private record Frame(@Nullable String id, boolean ownId, String type, String data) {
-	}
-
-	/**
-	 * Parses one connection's bytes into frames.
-	 */
-	private final class Decoder implements SseEventParser.Listener {
-
-		private final StreamState stream;
-
-		private final SseEventParser parser;
-
-		private List<Frame> frames = new ArrayList<>();
-
-		private byte[] scratch = new byte[8192];
-
-		Decoder(StreamState stream) {
-			this.stream = stream;
-			String lastEventId = stream.lastEventId;
-			this.parser = new SseEventParser(ResumableStreamableHttpTransport.this.settings.maxEventSize(),
-					(lastEventId != null) ? lastEventId : "", this);
-		}
-
-		void decode(DataBuffer buffer) {
-			try {
-				int length = buffer.readableByteCount();
-				if (length > this.scratch.length) {
-					this.scratch = new byte[Math.max(length, this.scratch.length * 2)];
-				}
-				buffer.read(this.scratch, 0, length);
-				this.parser.feed(this.scratch, 0, length);
-			}
-			catch (SseEventTooLargeException ex) {
-				throw new McpProtocolException("MCP server '" + ResumableStreamableHttpTransport.this.server
-						+ "' sent an event larger than cloudrun.mcp.stream.max-event-size", 200, ex);
-			}
-			finally {
-				DataBufferUtils.release(buffer);
-			}
-		}
-
-		List<Frame> take() {
-			List<Frame> taken = this.frames;
-			if (!taken.isEmpty()) {
-				this.frames = new ArrayList<>();
-			}
-			return taken;
-		}
-
-		@Override
-		public void onEvent(@Nullable String id, String type, String data) {
-			this.frames.add(new Frame(id, id != null && this.parser.eventHasOwnId(), type, data));
-		}
-
-		@Override
-		public void onRetry(long millis) {
-			this.stream.serverRetry = Duration.ofMillis(millis);
 		}
 
 	}

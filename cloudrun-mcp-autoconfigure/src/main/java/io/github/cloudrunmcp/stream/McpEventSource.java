@@ -1,20 +1,22 @@
 package io.github.cloudrunmcp.stream;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
- * Events that reach an {@link McpEventStream} from a connection the stream does not open
- * itself: the notifications and requests of an MCP session, for example.
+ * Where the events of an {@link McpEventStream} come from: a plain event-stream endpoint
+ * ({@link HttpEventSource}), or the notifications and requests of an MCP session.
  *
  * <p>
- * The stream subscribes to both fluxes when it starts and cancels them when it stops; it
- * delivers the events exactly as it delivers those it reads itself (the same dispatch
- * thread, buffer and overflow policy) and reports the source's statuses as its own.
+ * The stream subscribes to both fluxes when it starts and cancels them when it stops,
+ * reports the source's statuses as its own, and delivers the events through its buffer,
+ * overflow policy and dispatch. A source that reads a connection itself, as
+ * {@link HttpEventSource} does, opens it on subscription and closes it on cancel.
  */
 public interface McpEventSource {
 
 	/**
-	 * Return the source's events: hot, in arrival order.
+	 * Return the source's events in arrival order, with back-pressure.
 	 * @return the events
 	 */
 	Flux<McpEvent> events();
@@ -25,5 +27,23 @@ public interface McpEventSource {
 	 * @return the statuses
 	 */
 	Flux<McpStreamStatus> statusChanges();
+
+	/**
+	 * Return how many connections the source attempted, for the stream's
+	 * {@link McpEventStream.Stats}.
+	 * @return the count, 0 when the source does not count them
+	 */
+	default long connections() {
+		return 0;
+	}
+
+	/**
+	 * Return the ID the source resumes from when it reconnects, for the stream's
+	 * {@link McpEventStream#lastEventId()}.
+	 * @return the ID, or {@code null} when the source does not resume by ID itself
+	 */
+	default @Nullable String lastEventId() {
+		return null;
+	}
 
 }

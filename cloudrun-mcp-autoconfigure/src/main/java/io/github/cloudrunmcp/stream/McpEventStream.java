@@ -3,19 +3,14 @@ package io.github.cloudrunmcp.stream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
-import io.github.cloudrunmcp.sse.SseEventParser;
-import io.github.cloudrunmcp.sse.SseEventTooLargeException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -30,24 +25,18 @@ import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Holds an MCP server's Server-Sent-Events stream open and hands out its events.
+ * Holds an MCP server's events and hands them out: buffering, dispatch and fan-out over
+ * an {@link McpEventSource}.
  *
  * <p>
- * The stream opens {@code GET <url>} with {@code Accept: text/event-stream} when started,
- * and reopens it whenever it ends (a clean close, as Cloud Run does at every request
- * timeout; a reset; a silence longer than the read timeout; a 5xx or 429), after a
- * backoff with jitter that honours the server's {@code retry:} field and resets after a
- * connection that delivered events, sending {@code Last-Event-ID} so that a server that
- * keeps history resumes with no gap. 403, 404 and other 4xx stop it in the {@code FAILED}
- * state; 204 in {@code CLOSED}.
+ * The source is a plain event-stream endpoint read by the stream engine
+ * ({@link HttpEventSource} over {@link ReconnectingEventStream}: reconnect with backoff,
+ * {@code retry:}, {@code Retry-After}, {@code Last-Event-ID}, timeouts) or an MCP
+ * session's notifications. The stream subscribes to it when started and cancels it when
+ * stopped; a restart resumes where the source stopped.
  *
  * <p>
  * Events are parsed on the network thread and handed to a dispatch thread of the stream's
@@ -67,9 +56,7 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private final URI url;
 
-	private final @Nullable WebClient client;
-
-	private final @Nullable McpEventSource source;
+	private final McpEventSource source;
 
 	private final StreamSettings settings;
 
@@ -87,10 +74,6 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private final AtomicLong listenerErrors = new AtomicLong();
 
-	private final AtomicLong connections = new AtomicLong();
-
-	private final AtomicInteger attempts = new AtomicInteger();
-
 	private final Object lifecycleLock = new Object();
 
 	private volatile McpStreamStatus status = new McpStreamStatus(McpStreamStatus.State.NEW, 0, null, null,
@@ -98,15 +81,9 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private volatile String lastEventId = "";
 
-	private volatile @Nullable Duration serverRetry;
-
-	private volatile @Nullable Throwable lastEnd;
-
 	private volatile boolean terminal;
 
 	private volatile boolean running;
-
-	private volatile boolean connectNow;
 
 	private volatile ConnectableFlux<McpEvent> shared;
 
@@ -123,7 +100,8 @@ public final class McpEventStream implements SmartLifecycle {
 	private CountDownLatch drained;
 
 	/**
-	 * Create a stream; {@link #start()} opens it.
+	 * Create a stream that reads a plain event-stream endpoint with {@code GET} through
+	 * an {@link HttpEventSource}; {@link #start()} opens it.
 	 * @param server the server's name, carried by every event
 	 * @param url the event-stream URL
 	 * @param client the client to connect with (carrying the ID-token filter where
@@ -135,12 +113,12 @@ public final class McpEventStream implements SmartLifecycle {
 	 */
 	public McpEventStream(String server, URI url, WebClient client, StreamSettings settings, ObjectMapper mapper,
 			@Nullable Consumer<McpEvent> dispatcher) {
-		this(server, url, Objects.requireNonNull(client, "client"), null, settings, mapper, dispatcher);
+		this(server, url, new HttpEventSource(server, url, client, settings, mapper), settings, mapper, dispatcher);
 	}
 
 	/**
-	 * Create a stream whose events come from a connection it does not open itself (an MCP
-	 * session's notifications); {@link #start()} subscribes to the source.
+	 * Create a stream over a source of events (an MCP session's notifications, an
+	 * {@link HttpEventSource}); {@link #start()} subscribes to the source.
 	 * @param server the server's name, carried by every event
 	 * @param url the URL the source reads from, for status and messages
 	 * @param source the source of the events and of the connection's statuses
@@ -152,15 +130,9 @@ public final class McpEventStream implements SmartLifecycle {
 	 */
 	public McpEventStream(String server, URI url, McpEventSource source, StreamSettings settings, ObjectMapper mapper,
 			@Nullable Consumer<McpEvent> dispatcher) {
-		this(server, url, null, Objects.requireNonNull(source, "source"), settings, mapper, dispatcher);
-	}
-
-	private McpEventStream(String server, URI url, @Nullable WebClient client, @Nullable McpEventSource source,
-			StreamSettings settings, ObjectMapper mapper, @Nullable Consumer<McpEvent> dispatcher) {
 		this.server = Objects.requireNonNull(server, "server");
 		this.url = Objects.requireNonNull(url, "url");
-		this.client = client;
-		this.source = source;
+		this.source = Objects.requireNonNull(source, "source");
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
 		this.dispatcher = dispatcher;
@@ -173,15 +145,12 @@ public final class McpEventStream implements SmartLifecycle {
 	}
 
 	/**
-	 * Build the pipeline that {@link #start()} connects: connections one after another,
-	 * the overflow policy, the hand-off to the dispatch thread through {@code buffer}
-	 * slots, the dispatcher, then the fan-out to subscribers.
+	 * Build the pipeline that {@link #start()} connects: the source's events, the
+	 * overflow policy, the hand-off to the dispatch thread through {@code buffer} slots,
+	 * the dispatcher, then the fan-out to subscribers.
 	 */
 	private ConnectableFlux<McpEvent> pipeline() {
-		McpEventSource external = this.source;
-		Flux<McpEvent> network = (external != null)
-				? external.events().takeUntilOther(this.stopSignal.asMono()).doOnNext(this::received)
-				: Flux.defer(this::nextConnection).repeat(() -> this.running && !this.terminal);
+		Flux<McpEvent> network = this.source.events().takeUntilOther(this.stopSignal.asMono()).doOnNext(this::received);
 		ConnectableFlux<McpEvent> fanOut = overflow(network).publishOn(this.dispatchScheduler, this.settings.buffer())
 			.doOnNext(this::dispatch)
 			.publish(FAN_OUT_PREFETCH);
@@ -255,11 +224,14 @@ public final class McpEventStream implements SmartLifecycle {
 	}
 
 	/**
-	 * Return the last event ID, sent as {@code Last-Event-ID} on the next connection.
+	 * Return the last event ID: the one the source sends as {@code Last-Event-ID} on its
+	 * next connection, or, for a source that does not resume by ID, that of the last
+	 * event read.
 	 * @return the last event ID, or the empty string
 	 */
 	public String lastEventId() {
-		return this.lastEventId;
+		String resumeFrom = this.source.lastEventId();
+		return (resumeFrom != null) ? resumeFrom : this.lastEventId;
 	}
 
 	/**
@@ -268,7 +240,7 @@ public final class McpEventStream implements SmartLifecycle {
 	 */
 	public Stats stats() {
 		return new Stats(this.received.get(), this.delivered.get(), this.dropped.get(), this.listenerErrors.get(),
-				this.connections.get());
+				this.source.connections());
 	}
 
 	@Override
@@ -278,21 +250,19 @@ public final class McpEventStream implements SmartLifecycle {
 				return;
 			}
 			this.running = true;
-			this.connectNow = true;
 			this.terminal = false;
-			this.attempts.set(0);
 			this.dispatchExecutor.start();
+			// The source reports its first status on subscription, so its replayed latest
+			// status is this start's, not the last one of the previous start.
 			this.connection = this.shared.connect();
-			McpEventSource external = this.source;
-			if (external != null) {
-				this.sourceStatuses = external.statusChanges().subscribe((next) -> {
-					// Once the stream itself failed (overflow 'error'), the source's news
-					// does not make it healthy again.
-					if (!this.terminal) {
-						setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause());
-					}
-				});
-			}
+			this.sourceStatuses = this.source.statusChanges().subscribe((next) -> {
+				// Once the stream itself failed (overflow 'error'), the source's news
+				// does
+				// not make it healthy again; after stop() it is CLOSED.
+				if (!this.terminal && this.running) {
+					setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause());
+				}
+			});
 		}
 	}
 
@@ -328,7 +298,7 @@ public final class McpEventStream implements SmartLifecycle {
 				logger.warn("MCP event stream '" + this.server + "' stopped with " + undelivered
 						+ " event(s) read from the socket but not delivered within the shutdown grace of "
 						+ this.settings.shutdownGrace().toMillis()
-						+ " ms (cloudrun.mcp.stream.shutdown-grace); last event ID '" + this.lastEventId + "'.");
+						+ " ms (cloudrun.mcp.stream.shutdown-grace); last event ID '" + lastEventId() + "'.");
 			}
 			if (this.connection != null) {
 				this.connection.dispose();
@@ -380,7 +350,7 @@ public final class McpEventStream implements SmartLifecycle {
 				network.onBackpressureBuffer(this.settings.buffer(), this::countDrop, BufferOverflowStrategy.ERROR)
 					.doOnError((ex) -> {
 						this.terminal = true;
-						setStatus(McpStreamStatus.State.FAILED, this.attempts.get(), null,
+						setStatus(McpStreamStatus.State.FAILED, this.status.attempt(), null,
 								new McpStreamException("Consumers of MCP event stream '" + this.server
 										+ "' fell more than " + this.settings.buffer()
 										+ " events behind and cloudrun.mcp.stream.overflow is 'error'. Speed up "
@@ -393,138 +363,6 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private void countDrop(McpEvent event) {
 		this.dropped.incrementAndGet();
-	}
-
-	private Flux<McpEvent> nextConnection() {
-		if (this.connectNow) {
-			// The first connection of each start goes at once.
-			this.connectNow = false;
-			setStatus(McpStreamStatus.State.CONNECTING, 0, null, null);
-			return connect();
-		}
-		Throwable ended = this.lastEnd;
-		int attempt = this.attempts.get();
-		Duration delay = delay(attempt, ended);
-		setStatus(McpStreamStatus.State.RECONNECTING, attempt, delay, ended);
-		return Mono.delay(delay).takeUntilOther(this.stopSignal.asMono()).thenMany(Flux.defer(() -> {
-			if (!this.running) {
-				return Flux.empty();
-			}
-			setStatus(McpStreamStatus.State.CONNECTING, attempt, null, ended);
-			return connect();
-		}));
-	}
-
-	private Duration delay(int attempt, @Nullable Throwable ended) {
-		Duration retryAfter = (ended instanceof McpStreamException streamException) ? streamException.getRetryAfter()
-				: null;
-		return this.settings.reconnect().delay(attempt, this.serverRetry, retryAfter);
-	}
-
-	private Flux<McpEvent> connect() {
-		this.connections.incrementAndGet();
-		this.lastEnd = null;
-		String resumeFrom = this.lastEventId;
-		ChunkDecoder decoder = new ChunkDecoder(resumeFrom);
-		WebClient client = Objects.requireNonNull(this.client, "client");
-		return client.get().uri(this.url).accept(MediaType.TEXT_EVENT_STREAM).headers((headers) -> {
-			headers.setCacheControl("no-cache");
-			if (!resumeFrom.isEmpty()) {
-				headers.set("Last-Event-ID", resumeFrom);
-			}
-		}).exchangeToFlux((response) -> open(response, decoder)).onErrorResume((ex) -> {
-			this.lastEnd = ex;
-			return Flux.empty();
-		}).doOnComplete(() -> connectionEnded(decoder));
-	}
-
-	private Flux<McpEvent> open(ClientResponse response, ChunkDecoder decoder) {
-		int code = response.statusCode().value();
-		if (code != 200) {
-			return response.releaseBody().thenMany(Flux.error(statusError(code, response.headers().asHttpHeaders())));
-		}
-		MediaType contentType = response.headers().contentType().orElse(null);
-		if (contentType == null || !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
-			return response.releaseBody()
-				.thenMany(
-						Flux.error(new McpStreamException(
-								"GET " + this.url + " answered with content type " + contentType
-										+ ", not text/event-stream. Check cloudrun.mcp.events-path.",
-								code, false, null)));
-		}
-		setStatus(McpStreamStatus.State.OPEN, this.attempts.get(), null, null);
-		return response.bodyToFlux(DataBuffer.class)
-			.timeout(this.settings.readTimeout())
-			.takeUntilOther(this.stopSignal.asMono())
-			// Parse where the network delivers the buffer, not in concatMap,
-			// which runs on whichever thread requests more (often the dispatcher).
-			.map(decoder::decode)
-			// An error (a reset, a cut) waits until the chunk's events are out.
-			.concatMapDelayError((events) -> events, false, 1)
-			.doOnNext(decoder::emitted);
-	}
-
-	private void connectionEnded(ChunkDecoder decoder) {
-		decoder.parser.end();
-		this.lastEventId = decoder.resumeFrom();
-		Throwable ended = this.lastEnd;
-		int attempt = this.attempts.incrementAndGet();
-		if (!this.running) {
-			return;
-		}
-		if (ended instanceof McpStreamException streamException && !streamException.isRetryable()) {
-			this.terminal = true;
-			McpStreamStatus.State state = (streamException.getStatus() == 204) ? McpStreamStatus.State.CLOSED
-					: McpStreamStatus.State.FAILED;
-			logger.error("MCP event stream '" + this.server + "' stopped: " + streamException.getMessage());
-			setStatus(state, attempt, null, streamException);
-			return;
-		}
-		int maxAttempts = this.settings.reconnect().maxAttempts();
-		if (maxAttempts > 0 && attempt > maxAttempts) {
-			this.terminal = true;
-			logger.error("MCP event stream '" + this.server + "' gave up after " + maxAttempts
-					+ " failed attempts (cloudrun.mcp.stream.reconnect.max-attempts)"
-					+ ((ended != null) ? ": " + ended.getMessage() : ""));
-			setStatus(McpStreamStatus.State.FAILED, attempt, null, ended);
-			return;
-		}
-		if (ended instanceof SseEventTooLargeException) {
-			logger.error("MCP event stream '" + this.server + "': " + ended.getMessage());
-		}
-		else if (ended != null && logger.isInfoEnabled()) {
-			logger.info("MCP event stream '" + this.server + "' connection ended (" + ended.getClass().getSimpleName()
-					+ ": " + ended.getMessage() + "); reconnecting from event ID '" + this.lastEventId + "'.");
-		}
-	}
-
-	private McpStreamException statusError(int code, HttpHeaders headers) {
-		Duration retryAfter = StreamSettings.Reconnect.retryAfter(headers.getFirst(HttpHeaders.RETRY_AFTER));
-		String request = "GET " + this.url + " answered " + code;
-		if (code == 204) {
-			return new McpStreamException(request + " No Content: the server asks clients not to reconnect.", code,
-					false, null);
-		}
-		if (code == 404) {
-			return new McpStreamException(request + ": no event stream there. Check cloudrun.mcp.base-url and "
-					+ "cloudrun.mcp.events-path (default /events); if the server speaks the Model Context Protocol, "
-					+ "set its transport to streamable-http.", code, false, null);
-		}
-		if (code == 403) {
-			return new McpStreamException(
-					request + ": the caller may not invoke the server. Grant its service "
-							+ "account roles/run.invoker on the server, and check the server's ingress settings.",
-					code, false, null);
-		}
-		if (code == 401) {
-			return new McpStreamException(
-					request + ": the server rejected the request's credentials; retrying " + "with a fresh token.",
-					code, true, retryAfter);
-		}
-		if (code == 408 || code == 429 || code >= 500) {
-			return new McpStreamException(request + "; retrying with backoff.", code, true, retryAfter);
-		}
-		return new McpStreamException(request + ", which retrying cannot fix.", code, false, null);
 	}
 
 	private void dispatch(McpEvent event) {
@@ -554,100 +392,6 @@ public final class McpEventStream implements SmartLifecycle {
 	@Override
 	public String toString() {
 		return "McpEventStream[" + this.server + " " + this.url + " " + this.status.state() + "]";
-	}
-
-	/**
-	 * Turns the network's buffers into events for one connection.
-	 */
-	private final class ChunkDecoder implements SseEventParser.Listener {
-
-		private final SseEventParser parser;
-
-		private byte[] scratch = new byte[8192];
-
-		private @Nullable List<McpEvent> batch;
-
-		private boolean delivering;
-
-		private final String initialLastEventId;
-
-		private @Nullable String lastEmittedId;
-
-		private long parsed;
-
-		private long emitted;
-
-		ChunkDecoder(String lastEventId) {
-			this.initialLastEventId = lastEventId;
-			this.parser = new SseEventParser(McpEventStream.this.settings.maxEventSize(), lastEventId, this);
-		}
-
-		void emitted(McpEvent event) {
-			this.emitted++;
-			this.lastEmittedId = event.id();
-		}
-
-		/**
-		 * Return the ID to resume from: the parser's last ID when every parsed event left
-		 * the connection, else the ID of the last event that did, so that nothing is
-		 * skipped.
-		 */
-		String resumeFrom() {
-			if (this.emitted == this.parsed) {
-				return this.parser.lastEventId();
-			}
-			String id = this.lastEmittedId;
-			return (this.emitted == 0 || id == null) ? this.initialLastEventId : id;
-		}
-
-		/**
-		 * Parse one network buffer. Events completed before a parse error are still
-		 * emitted, then the error ends the connection: nothing read is lost.
-		 */
-		Flux<McpEvent> decode(DataBuffer buffer) {
-			RuntimeException failure = null;
-			this.batch = null;
-			try {
-				int length = buffer.readableByteCount();
-				if (length > this.scratch.length) {
-					this.scratch = new byte[Math.max(length, this.scratch.length * 2)];
-				}
-				buffer.read(this.scratch, 0, length);
-				this.parser.feed(this.scratch, 0, length);
-			}
-			catch (SseEventTooLargeException ex) {
-				failure = ex;
-			}
-			finally {
-				DataBufferUtils.release(buffer);
-			}
-			List<McpEvent> events = this.batch;
-			Flux<McpEvent> parsed = (events != null) ? Flux.fromIterable(events) : Flux.empty();
-			return (failure != null) ? parsed.concatWith(Flux.error(failure)) : parsed;
-		}
-
-		@Override
-		public void onEvent(@Nullable String id, String type, String data) {
-			List<McpEvent> events = this.batch;
-			if (events == null) {
-				events = new ArrayList<>();
-				this.batch = events;
-			}
-			events.add(new McpEvent(McpEventStream.this.server, id, type, data, McpEventStream.this.mapper));
-			this.parsed++;
-			McpEventStream.this.received.incrementAndGet();
-			if (!this.delivering) {
-				// A connection that delivers events is healthy: the backoff starts over.
-				this.delivering = true;
-				McpEventStream.this.attempts.set(0);
-			}
-		}
-
-		@Override
-		public void onRetry(long millis) {
-			McpEventStream.this.serverRetry = Duration.ofMillis(millis);
-		}
-
 	}
 
 	/**

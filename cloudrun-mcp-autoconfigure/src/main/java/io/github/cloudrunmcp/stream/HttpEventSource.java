@@ -1,0 +1,102 @@
+package io.github.cloudrunmcp.stream;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Objects;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The events of a plain event-stream endpoint ({@code GET <base-url>/events}, the
+ * {@code events} transport): a {@link ReconnectingEventStream} whose {@link SseEvent}s
+ * become {@link McpEvent}s of the server, on the network thread.
+ */
+public final class HttpEventSource implements McpEventSource {
+
+	private static final Log logger = LogFactory.getLog(HttpEventSource.class);
+
+	private static final String LOCATION_HINT = "Check cloudrun.mcp.base-url and cloudrun.mcp.events-path (default "
+			+ "/events); if the server speaks the Model Context Protocol, set its transport to streamable-http.";
+
+	private final String server;
+
+	private final ObjectMapper mapper;
+
+	private final ReconnectingEventStream engine;
+
+	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
+
+	/**
+	 * Create a source; it connects when its events are subscribed to.
+	 * @param server the server's name, carried by every event
+	 * @param url the event-stream URL
+	 * @param client the client to connect with (carrying the ID-token filter where
+	 * needed)
+	 * @param settings the stream settings
+	 * @param mapper the mapper for the events' JSON access
+	 */
+	public HttpEventSource(String server, URI url, WebClient client, StreamSettings settings, ObjectMapper mapper) {
+		this.server = Objects.requireNonNull(server, "server");
+		this.mapper = Objects.requireNonNull(mapper, "mapper");
+		this.statuses.tryEmitNext(new McpStreamStatus(McpStreamStatus.State.NEW, 0, null, null, Instant.now()));
+		this.engine = ReconnectingEventStream.builder(client, settings)
+			.name(server)
+			.request(SseRequest.get(Objects.requireNonNull(url, "url")))
+			.locationHint(LOCATION_HINT)
+			.onStatus(this::status)
+			.build();
+	}
+
+	private void status(McpStreamStatus status) {
+		Throwable cause = status.cause();
+		if (status.state() == McpStreamStatus.State.FAILED && cause != null) {
+			logger.error("MCP event stream '" + this.server + "' stopped: " + cause.getMessage());
+		}
+		synchronized (this.statuses) {
+			this.statuses.tryEmitNext(status);
+		}
+	}
+
+	@Override
+	public Flux<McpEvent> events() {
+		// A stream that ended for good says so in its status; its subscribers complete.
+		return this.engine.events()
+			.map((event) -> new McpEvent(this.server, event.id(), event.type(), event.data(), this.mapper))
+			.onErrorComplete();
+	}
+
+	@Override
+	public Flux<McpStreamStatus> statusChanges() {
+		return this.statuses.asFlux();
+	}
+
+	@Override
+	public long connections() {
+		return this.engine.connections();
+	}
+
+	/**
+	 * Return the ID the next connection resumes from.
+	 * @return the last event ID, or the empty string
+	 */
+	@Override
+	public String lastEventId() {
+		return this.engine.lastEventId();
+	}
+
+	/**
+	 * Return how many event IDs were ignored because they cannot be sent back as
+	 * {@code Last-Event-ID}.
+	 * @return the count
+	 */
+	public long ignoredIds() {
+		return this.engine.ignoredIds();
+	}
+
+}

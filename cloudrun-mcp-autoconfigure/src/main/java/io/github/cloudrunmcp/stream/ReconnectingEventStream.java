@@ -1,0 +1,867 @@
+package io.github.cloudrunmcp.stream;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.github.cloudrunmcp.sse.SseEventParser;
+import io.github.cloudrunmcp.sse.SseEventTooLargeException;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.BodyExtractors;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The stream engine: one logical Server-Sent-Events stream over as many HTTP connections
+ * as it takes. Every long-lived stream of the library runs on it (the {@code events}
+ * transport, the 2025-11-25 GET stream and the resumption of POST response streams).
+ *
+ * <p>
+ * Subscribing to {@link #events()} opens the first connection with the request that the
+ * {@linkplain Builder#request(Function) request function} returns; each later connection
+ * asks the function again, so headers that change (a session ID) are current. While
+ * subscribed, the engine:
+ * <ul>
+ * <li>parses the body on the network thread as it arrives, emitting {@link SseEvent}s in
+ * order, with back-pressure reaching the socket (a chunk is read only when the previous
+ * chunk's events were requested);</li>
+ * <li>reopens the stream when it ends: a clean close (Cloud Run's request timeout), a
+ * reset, a silence longer than {@link StreamSettings#readTimeout()}, headers that do not
+ * come within {@link StreamSettings#responseTimeout()}, or a retryable status of
+ * {@link StreamStatusTable}; after the wait of
+ * {@link StreamSettings.Reconnect#delay(int, Duration, Duration, boolean)} (backoff with
+ * jitter, the server's {@code retry:} and {@code Retry-After}, both held within fixed
+ * bounds);</li>
+ * <li>sends {@code Last-Event-ID} with the ID of the last event that left the engine
+ * (unless {@linkplain Builder#resumable(boolean) not resumable}), keeping only IDs that
+ * can be sent as a header ({@link HeaderValues}); others are ignored and counted in
+ * {@link #ignoredIds()};</li>
+ * <li>ends, with an error, on a status that retrying cannot fix, after
+ * {@link StreamSettings.Reconnect#maxAttempts()} consecutive failures (or
+ * {@link Builder#maxAttempts(int)}), or when it cannot build the request; completes on
+ * 204, when {@link Builder#continueWhile(BooleanSupplier)} says so, or when the
+ * subscriber cancels (which closes the connection).</li>
+ * </ul>
+ * Statuses ({@code CONNECTING}, {@code OPEN}, {@code RECONNECTING}, {@code CLOSED},
+ * {@code FAILED}) go to {@link Builder#onStatus(Consumer)}. Each opened connection is
+ * reported to {@link Builder#onOpen(Function)} before its first event, with whether it
+ * resumed: a stream that cannot resume (the 2026-07-28 listen stream) uses that to emit a
+ * resync event of its own first.
+ *
+ * <p>
+ * The engine keeps its resume point and the server's {@code retry:} across subscriptions:
+ * subscribing again (a restart) resumes where the last subscription stopped. One
+ * subscription at a time.
+ */
+public final class ReconnectingEventStream {
+
+	private static final Log logger = LogFactory.getLog(ReconnectingEventStream.class);
+
+	private static final int ERROR_BODY_BYTES = 4096;
+
+	private static final String LAST_EVENT_ID = "Last-Event-ID";
+
+	private final String name;
+
+	private final WebClient client;
+
+	private final StreamSettings settings;
+
+	private final Function<Attempt, SseRequest> request;
+
+	private final Function<Refused, @Nullable McpStreamException> refusals;
+
+	private final String locationHint;
+
+	private final boolean resumable;
+
+	private final int maxAttempts;
+
+	private final long maxConnections;
+
+	private final boolean startWithBackoff;
+
+	private final boolean requireResumeId;
+
+	private final BooleanSupplier continueWhile;
+
+	private final Consumer<McpStreamStatus> onStatus;
+
+	private final Function<Opened, @Nullable SseEvent> onOpen;
+
+	private final AtomicLong connections = new AtomicLong();
+
+	private final AtomicLong ignoredIds = new AtomicLong();
+
+	private volatile String lastEventId;
+
+	private volatile @Nullable Duration serverRetry;
+
+	private ReconnectingEventStream(Builder builder) {
+		this.name = builder.name;
+		this.client = builder.client;
+		this.settings = builder.settings;
+		this.request = Objects.requireNonNull(builder.request, "request");
+		this.refusals = builder.refusals;
+		this.locationHint = builder.locationHint;
+		this.resumable = builder.resumable;
+		this.maxAttempts = (builder.maxAttempts >= 0) ? builder.maxAttempts
+				: builder.settings.reconnect().maxAttempts();
+		this.maxConnections = builder.maxConnections;
+		this.startWithBackoff = builder.startWithBackoff;
+		this.requireResumeId = builder.requireResumeId;
+		this.continueWhile = builder.continueWhile;
+		this.onStatus = builder.onStatus;
+		this.onOpen = builder.onOpen;
+		this.lastEventId = HeaderValues.isSendable(builder.lastEventId) ? builder.lastEventId : "";
+		this.serverRetry = builder.serverRetry;
+	}
+
+	/**
+	 * Start building an engine.
+	 * @param client the client to connect with (carrying the ID-token filter where
+	 * needed)
+	 * @param settings the settings: maximum event size, read and response timeouts,
+	 * reconnect backoff
+	 * @return the builder
+	 */
+	public static Builder builder(WebClient client, StreamSettings settings) {
+		return new Builder(client, settings);
+	}
+
+	/**
+	 * Return the stream's events: cold, each subscription runs the stream until it ends
+	 * or is cancelled.
+	 * @return the events
+	 */
+	public Flux<SseEvent> events() {
+		return run(null);
+	}
+
+	/**
+	 * Return the stream's events, the first connection being a response already open (the
+	 * SSE response to a {@code POST}), the next ones those of the request function: the
+	 * resumption of a response stream.
+	 * @param first the open response: status 200 and {@code text/event-stream}
+	 * @return the events
+	 */
+	public Flux<SseEvent> events(ClientResponse first) {
+		return run(Objects.requireNonNull(first, "first"));
+	}
+
+	private Flux<SseEvent> run(@Nullable ClientResponse first) {
+		return Flux.defer(() -> {
+			Run run = new Run();
+			return Flux.defer(() -> next(run, first))
+				.repeat(() -> !run.done)
+				.concatWith(Flux.defer(() -> (run.failure != null) ? Flux.error(run.failure) : Flux.empty()));
+		});
+	}
+
+	/**
+	 * Return the ID the next connection resumes from.
+	 * @return the last event ID, or the empty string
+	 */
+	public String lastEventId() {
+		return this.lastEventId;
+	}
+
+	/**
+	 * Return how many connections were attempted since the engine was built.
+	 * @return the count
+	 */
+	public long connections() {
+		return this.connections.get();
+	}
+
+	/**
+	 * Return how many event IDs were ignored because they cannot be sent back as
+	 * {@code Last-Event-ID}.
+	 * @return the count
+	 */
+	public long ignoredIds() {
+		return this.ignoredIds.get();
+	}
+
+	private Flux<SseEvent> next(Run run, @Nullable ClientResponse first) {
+		if (run.connections == 0) {
+			if (first != null) {
+				run.connections++;
+				this.connections.incrementAndGet();
+				Connection connection = new Connection(run, this.lastEventId, null);
+				connection.headersArrived = true;
+				return connection.track(connection.read(first));
+			}
+			if (!this.startWithBackoff) {
+				status(McpStreamStatus.State.CONNECTING, 0, null, null);
+				return connect(run);
+			}
+			run.attempts = 1;
+		}
+		if (!this.continueWhile.getAsBoolean()) {
+			run.done = true;
+			return Flux.empty();
+		}
+		int attempt = run.attempts;
+		Throwable ended = run.lastEnd;
+		Duration retryAfter = (ended instanceof McpStreamException refusal) ? refusal.getRetryAfter() : null;
+		Duration delay = this.settings.reconnect().delay(attempt, this.serverRetry, retryAfter, run.failed);
+		status(McpStreamStatus.State.RECONNECTING, attempt, delay, ended);
+		return Mono.delay(delay).thenMany(Flux.defer(() -> {
+			if (!this.continueWhile.getAsBoolean()) {
+				run.done = true;
+				return Flux.empty();
+			}
+			status(McpStreamStatus.State.CONNECTING, attempt, null, ended);
+			return connect(run);
+		}));
+	}
+
+	private Flux<SseEvent> connect(Run run) {
+		run.connections++;
+		this.connections.incrementAndGet();
+		String resumeFrom = this.resumable ? this.lastEventId : "";
+		SseRequest next;
+		try {
+			next = this.request.apply(new Attempt(run.connections, run.attempts, resumeFrom));
+		}
+		catch (RuntimeException ex) {
+			return unbuildable(run, ex.getMessage());
+		}
+		for (Map.Entry<String, String> header : next.headers().entrySet()) {
+			if (!HeaderValues.isSendable(header.getValue())) {
+				// Netty would refuse it on every attempt: a loop that can never connect.
+				return unbuildable(run, "header " + header.getKey() + " has a value that cannot be sent in HTTP");
+			}
+		}
+		Connection connection = new Connection(run, resumeFrom, next);
+		WebClient.RequestBodySpec spec = this.client.method(next.method()).uri(next.uri()).headers((headers) -> {
+			if (!next.headers().containsKey(HttpHeaders.ACCEPT)) {
+				headers.setAccept(List.of(MediaType.TEXT_EVENT_STREAM));
+			}
+			headers.setCacheControl("no-cache");
+			next.headers().forEach(headers::set);
+			if (!resumeFrom.isEmpty()) {
+				headers.set(LAST_EVENT_ID, resumeFrom);
+			}
+		});
+		String body = next.body();
+		WebClient.RequestHeadersSpec<?> ready = (body != null)
+				? spec.contentType(MediaType.APPLICATION_JSON).bodyValue(body) : spec;
+		Flux<SseEvent> exchange = ready.exchangeToFlux(connection::open);
+		// No headers within the response timeout: the attempt failed. takeUntilOther
+		// passes events straight through (a merge would queue them, and drop the queue
+		// on a reset); once the headers are in, the timer never fires.
+		Duration timeout = this.settings.responseTimeout();
+		Mono<Long> noHeaders = Mono.delay(timeout)
+			.flatMap((tick) -> connection.headersArrived ? Mono.<Long>never() : Mono.just(tick))
+			.doOnNext((tick) -> connection.timedOut = true);
+		return connection.track(exchange.takeUntilOther(noHeaders)
+			.concatWith(Flux.defer(() -> connection.timedOut ? Flux.error(new McpStreamException(
+					"Server '" + this.name + "' sent no response headers to " + next.describe() + " within "
+							+ timeout.toMillis() + " ms (cloudrun.mcp.stream.response-timeout); retrying with backoff.",
+					0, true, null)) : Flux.empty())));
+	}
+
+	private Flux<SseEvent> unbuildable(Run run, @Nullable String reason) {
+		String message = "Stream '" + this.name + "' cannot build its request (" + reason + ")";
+		if (!this.lastEventId.isEmpty()) {
+			// Whatever made the request unbuildable, the resume ID must not make it loop.
+			logger.warn(message + "; dropping the resume ID and trying once more without it.");
+			this.lastEventId = "";
+			run.attempts++;
+			run.failed = true;
+			run.lastEnd = new McpStreamException(message, 0, true, null);
+			return Flux.empty();
+		}
+		run.done = true;
+		McpStreamException failure = new McpStreamException(message + "; not retrying.", 0, false, null);
+		run.failure = failure;
+		status(McpStreamStatus.State.FAILED, run.attempts, null, failure);
+		return Flux.empty();
+	}
+
+	private void ended(Run run, Connection connection) {
+		Throwable ended = connection.error;
+		if (ended instanceof IllegalArgumentException && !connection.resumedFrom.isEmpty()
+				&& connection.resumedFrom.equals(this.lastEventId)) {
+			// Refused before anything was sent (a header the client rejects): the resume
+			// ID must not make the stream loop on it.
+			logger.warn("Stream '" + this.name + "' could not send its request (" + ended.getMessage()
+					+ "); dropping the resume ID.");
+			this.lastEventId = "";
+		}
+		run.lastEnd = ended;
+		if (connection.progress) {
+			// A connection that delivered is healthy: the backoff starts over.
+			run.attempts = 0;
+		}
+		int attempt = ++run.attempts;
+		run.failed = ended != null || !connection.progress;
+		if (ended instanceof McpStreamException refusal && !refusal.isRetryable()) {
+			run.done = true;
+			boolean closed = refusal.getStatus() == 204;
+			if (!closed) {
+				run.failure = refusal;
+			}
+			status(closed ? McpStreamStatus.State.CLOSED : McpStreamStatus.State.FAILED, attempt, null, refusal);
+			return;
+		}
+		if (this.requireResumeId && this.lastEventId.isEmpty()) {
+			run.done = true;
+			McpStreamException failure = new McpStreamException(
+					"Stream '" + this.name + "' ended without an event ID to resume from.", 0, false, null);
+			run.failure = failure;
+			status(McpStreamStatus.State.FAILED, attempt, null, failure);
+			return;
+		}
+		if (this.maxAttempts > 0 && attempt > this.maxAttempts) {
+			run.done = true;
+			String message = "Stream '" + this.name + "' gave up after " + this.maxAttempts
+					+ " failed attempts (cloudrun.mcp.stream.reconnect.max-attempts)"
+					+ ((ended != null) ? ": " + ended.getMessage() : "");
+			run.failure = new McpStreamException(message, 0, false, null);
+			status(McpStreamStatus.State.FAILED, attempt, null, run.failure);
+			return;
+		}
+		if (this.maxConnections > 0 && run.connections >= this.maxConnections) {
+			run.done = true;
+			String message = "Stream '" + this.name + "' reached its bound of " + this.maxConnections + " connections.";
+			run.failure = new McpStreamException(message, 0, false, null);
+			status(McpStreamStatus.State.FAILED, attempt, null, run.failure);
+			return;
+		}
+		if (ended instanceof SseEventTooLargeException) {
+			logger.error("Stream '" + this.name + "': " + ended.getMessage());
+		}
+		else if (ended != null && logger.isInfoEnabled() && attempt <= 1) {
+			// Only the first failure in a row at INFO: a server failing every second
+			// does not flood the log.
+			logger.info("Stream '" + this.name + "' connection ended (" + ended.getClass().getSimpleName() + ": "
+					+ ended.getMessage() + "); reconnecting from event ID '" + this.lastEventId + "'.");
+		}
+		else if (ended != null && logger.isDebugEnabled()) {
+			logger.debug("Stream '" + this.name + "' attempt " + attempt + " failed: " + ended.getMessage());
+		}
+	}
+
+	private void status(McpStreamStatus.State state, int attempt, @Nullable Duration nextDelay,
+			@Nullable Throwable cause) {
+		this.onStatus.accept(new McpStreamStatus(state, attempt, nextDelay, cause, Instant.now()));
+	}
+
+	@Override
+	public String toString() {
+		return "ReconnectingEventStream[" + this.name + "]";
+	}
+
+	/**
+	 * What the request function knows about the connection it builds a request for.
+	 *
+	 * @param connection the connection's number in this subscription, from 1
+	 * @param failures consecutive failed attempts before this one
+	 * @param lastEventId the ID sent as {@code Last-Event-ID}, or the empty string when
+	 * none is sent
+	 */
+	public record Attempt(int connection, int failures, String lastEventId) {
+	}
+
+	/**
+	 * A response whose status is not 200, for {@link Builder#refusals(Function)}.
+	 *
+	 * @param request the request
+	 * @param status the HTTP status
+	 * @param headers the response's headers
+	 * @param body up to the first 4 KiB of the body, as text
+	 */
+	public record Refused(SseRequest request, int status, HttpHeaders headers, String body) {
+	}
+
+	/**
+	 * A connection that opened (status 200, {@code text/event-stream}).
+	 *
+	 * @param connection the connection's number in this subscription, from 1
+	 * @param reopened whether an earlier connection of this subscription came before it
+	 * @param resumedFrom the {@code Last-Event-ID} it sent, or the empty string when it
+	 * did not resume
+	 * @param headers the response's headers
+	 */
+	public record Opened(int connection, boolean reopened, String resumedFrom, HttpHeaders headers) {
+
+		/**
+		 * Return whether events may have been missed between the previous connection and
+		 * this one: it reopened without resuming.
+		 * @return whether the consumer should resynchronize
+		 */
+		public boolean needsResync() {
+			return this.reopened && this.resumedFrom.isEmpty();
+		}
+
+	}
+
+	/**
+	 * State of one subscription.
+	 */
+	private static final class Run {
+
+		private int connections;
+
+		private int attempts;
+
+		private boolean failed;
+
+		private volatile boolean done;
+
+		private @Nullable Throwable lastEnd;
+
+		private @Nullable McpStreamException failure;
+
+	}
+
+	/**
+	 * One HTTP connection: opens the response, decodes its body, knows where to resume.
+	 */
+	private final class Connection implements SseEventParser.Listener {
+
+		private final Run run;
+
+		private final String resumedFrom;
+
+		private final @Nullable SseRequest request;
+
+		private final SseEventParser parser;
+
+		private final ArrayDeque<String> pendingResumeIds = new ArrayDeque<>();
+
+		private byte[] scratch = new byte[8192];
+
+		private @Nullable List<SseEvent> batch;
+
+		private volatile boolean headersArrived;
+
+		private volatile boolean timedOut;
+
+		private volatile @Nullable Throwable error;
+
+		private volatile boolean progress;
+
+		private String seenId;
+
+		private String resumeId;
+
+		private String lastEmittedResumeId;
+
+		private long parsed;
+
+		private long emitted;
+
+		private boolean finished;
+
+		Connection(Run run, String resumedFrom, @Nullable SseRequest request) {
+			this.run = run;
+			this.resumedFrom = resumedFrom;
+			this.request = request;
+			String start = ReconnectingEventStream.this.lastEventId;
+			this.seenId = start;
+			this.resumeId = start;
+			this.lastEmittedResumeId = start;
+			this.parser = new SseEventParser(ReconnectingEventStream.this.settings.maxEventSize(), start, this);
+		}
+
+		/**
+		 * Turn errors into the end of the connection and record where to resume, before
+		 * the next connection is decided (on completion) or the subscriber left (on
+		 * cancel).
+		 */
+		Flux<SseEvent> track(Flux<SseEvent> events) {
+			return events.onErrorResume((ex) -> {
+				this.error = ex;
+				return Flux.empty();
+			}).doOnComplete(() -> {
+				finish();
+				ended(this.run, this);
+			}).doOnCancel(this::finish);
+		}
+
+		private void finish() {
+			if (this.finished) {
+				return;
+			}
+			this.finished = true;
+			ReconnectingEventStream.this.lastEventId = resumeFrom();
+		}
+
+		Flux<SseEvent> open(ClientResponse response) {
+			this.headersArrived = true;
+			int code = response.statusCode().value();
+			SseRequest sent = Objects.requireNonNull(this.request);
+			if (code != 200) {
+				HttpHeaders headers = response.headers().asHttpHeaders();
+				return DataBufferUtils
+					.join(DataBufferUtils.takeUntilByteCount(response.body(BodyExtractors.toDataBuffers()),
+							ERROR_BODY_BYTES))
+					.map((buffer) -> {
+						String text = buffer.toString(StandardCharsets.UTF_8);
+						DataBufferUtils.release(buffer);
+						return text;
+					})
+					.onErrorReturn("")
+					.defaultIfEmpty("")
+					.flatMapMany((text) -> Flux.error(refusal(new Refused(sent, code, headers, text))));
+			}
+			MediaType contentType = response.headers().contentType().orElse(null);
+			if (contentType == null || !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
+				return response.releaseBody()
+					.thenMany(Flux
+						.error(new McpStreamException("Server '" + ReconnectingEventStream.this.name + "' answered "
+								+ sent.describe() + " with content type " + contentType + ", not text/event-stream. "
+								+ ReconnectingEventStream.this.locationHint, code, false, null)));
+			}
+			return read(response);
+		}
+
+		private McpStreamException refusal(Refused refused) {
+			McpStreamException special = ReconnectingEventStream.this.refusals.apply(refused);
+			if (special != null) {
+				return special;
+			}
+			return StreamStatusTable.refusal(
+					"Server '" + ReconnectingEventStream.this.name + "' answered " + refused.request().describe(),
+					refused.status(), refused.headers().getFirst(HttpHeaders.RETRY_AFTER), refused.body(),
+					ReconnectingEventStream.this.locationHint, true);
+		}
+
+		Flux<SseEvent> read(ClientResponse response) {
+			ReconnectingEventStream engine = ReconnectingEventStream.this;
+			if (this.request != null) {
+				engine.status(McpStreamStatus.State.OPEN, this.run.attempts, null, null);
+			}
+			Opened opened = new Opened(this.run.connections, this.run.connections > 1, this.resumedFrom,
+					response.headers().asHttpHeaders());
+			SseEvent first = engine.onOpen.apply(opened);
+			Flux<SseEvent> body = response.bodyToFlux(DataBuffer.class)
+				.timeout(engine.settings.readTimeout())
+				// Parse where the network delivers the buffer, not in concatMap, which
+				// runs on whichever thread requests more (often the consumer's).
+				.map(this::decode)
+				// An error (a reset, a cut) waits until the chunk's events are out.
+				.concatMapDelayError((events) -> events, false, 1)
+				.doOnNext(this::emitted);
+			return (first != null) ? Flux.concat(Mono.just(first), body) : body;
+		}
+
+		/**
+		 * Parse one network buffer. Events completed before a parse error are still
+		 * emitted, then the error ends the connection: nothing read is lost.
+		 */
+		private Flux<SseEvent> decode(DataBuffer buffer) {
+			RuntimeException failure = null;
+			this.batch = null;
+			try {
+				int length = buffer.readableByteCount();
+				if (length > this.scratch.length) {
+					this.scratch = new byte[Math.max(length, this.scratch.length * 2)];
+				}
+				buffer.read(this.scratch, 0, length);
+				this.parser.feed(this.scratch, 0, length);
+			}
+			catch (SseEventTooLargeException ex) {
+				failure = ex;
+			}
+			finally {
+				DataBufferUtils.release(buffer);
+			}
+			// Blocks without data (a priming event) move the resume point too.
+			noteId(this.parser.lastEventId());
+			List<SseEvent> events = this.batch;
+			Flux<SseEvent> parsedEvents = (events != null) ? Flux.fromIterable(events) : Flux.empty();
+			return (failure != null) ? parsedEvents.concatWith(Flux.error(failure)) : parsedEvents;
+		}
+
+		private void noteId(String id) {
+			if (id.equals(this.seenId)) {
+				return;
+			}
+			this.seenId = id;
+			if (id.isEmpty() || HeaderValues.isSendable(id)) {
+				this.resumeId = id;
+				this.progress = true;
+			}
+			else {
+				long ignored = ReconnectingEventStream.this.ignoredIds.incrementAndGet();
+				if (ignored == 1 || ignored % 1000 == 0) {
+					logger.warn("Stream '" + ReconnectingEventStream.this.name + "' ignored " + ignored
+							+ " event ID(s) that cannot be sent back as Last-Event-ID (control characters, "
+							+ "non-ASCII, or surrounding spaces); it resumes from the last usable one.");
+				}
+			}
+		}
+
+		@Override
+		public void onEvent(@Nullable String id, String type, String data) {
+			List<SseEvent> events = this.batch;
+			if (events == null) {
+				events = new ArrayList<>();
+				this.batch = events;
+			}
+			events.add(new SseEvent(id, id != null && this.parser.eventHasOwnId(), type, data));
+			noteId((id != null) ? id : "");
+			this.pendingResumeIds.add(this.resumeId);
+			this.parsed++;
+			this.progress = true;
+		}
+
+		@Override
+		public void onRetry(long millis) {
+			ReconnectingEventStream.this.serverRetry = Duration.ofMillis(millis);
+		}
+
+		private void emitted(SseEvent event) {
+			this.emitted++;
+			String resume = this.pendingResumeIds.poll();
+			if (resume != null) {
+				this.lastEmittedResumeId = resume;
+			}
+		}
+
+		/**
+		 * Return the ID to resume from: the last usable ID seen when every parsed event
+		 * left the connection, else that of the last event that did, so that nothing is
+		 * skipped.
+		 */
+		private String resumeFrom() {
+			return (this.emitted == this.parsed) ? this.resumeId : this.lastEmittedResumeId;
+		}
+
+	}
+
+	/**
+	 * Builds a {@link ReconnectingEventStream}.
+	 */
+	public static final class Builder {
+
+		private final WebClient client;
+
+		private final StreamSettings settings;
+
+		private String name = "stream";
+
+		private @Nullable Function<Attempt, SseRequest> request;
+
+		private Function<Refused, @Nullable McpStreamException> refusals = (refused) -> null;
+
+		private String locationHint = "Check the stream's URL.";
+
+		private boolean resumable = true;
+
+		private int maxAttempts = -1;
+
+		private long maxConnections;
+
+		private boolean startWithBackoff;
+
+		private boolean requireResumeId;
+
+		private BooleanSupplier continueWhile = () -> true;
+
+		private Consumer<McpStreamStatus> onStatus = (status) -> {
+		};
+
+		private Function<Opened, @Nullable SseEvent> onOpen = (opened) -> null;
+
+		private String lastEventId = "";
+
+		private @Nullable Duration serverRetry;
+
+		private Builder(WebClient client, StreamSettings settings) {
+			this.client = Objects.requireNonNull(client, "client");
+			this.settings = Objects.requireNonNull(settings, "settings");
+		}
+
+		/**
+		 * Set the name used in messages and logs (the server's name).
+		 * @param name the name
+		 * @return this builder
+		 */
+		public Builder name(String name) {
+			this.name = Objects.requireNonNull(name, "name");
+			return this;
+		}
+
+		/**
+		 * Set the request of each connection, asked again before every connection.
+		 * @param request the request function; an exception it throws is a request that
+		 * cannot be built
+		 * @return this builder
+		 */
+		public Builder request(Function<Attempt, SseRequest> request) {
+			this.request = Objects.requireNonNull(request, "request");
+			return this;
+		}
+
+		/**
+		 * Set a request that does not change between connections.
+		 * @param request the request
+		 * @return this builder
+		 */
+		public Builder request(SseRequest request) {
+			Objects.requireNonNull(request, "request");
+			return request((attempt) -> request);
+		}
+
+		/**
+		 * Set how some statuses are read before {@link StreamStatusTable}: the function
+		 * returns the failure to end the connection with (retried when
+		 * {@link McpStreamException#isRetryable()}), or {@code null} for the table's.
+		 * @param refusals the function, called on the network thread
+		 * @return this builder
+		 */
+		public Builder refusals(Function<Refused, @Nullable McpStreamException> refusals) {
+			this.refusals = Objects.requireNonNull(refusals, "refusals");
+			return this;
+		}
+
+		/**
+		 * Set what a message tells the user to check when nothing is at the URL or the
+		 * response is not an event stream, naming the properties that build the URL.
+		 * @param locationHint the advice
+		 * @return this builder
+		 */
+		public Builder locationHint(String locationHint) {
+			this.locationHint = Objects.requireNonNull(locationHint, "locationHint");
+			return this;
+		}
+
+		/**
+		 * Set whether connections send {@code Last-Event-ID}; without, every reopen is
+		 * reported by {@link Opened#needsResync()}. Default {@code true}.
+		 * @param resumable whether the stream resumes
+		 * @return this builder
+		 */
+		public Builder resumable(boolean resumable) {
+			this.resumable = resumable;
+			return this;
+		}
+
+		/**
+		 * Set the consecutive failures after which the stream ends with an error, instead
+		 * of {@link StreamSettings.Reconnect#maxAttempts()}; 0 for never.
+		 * @param maxAttempts the bound
+		 * @return this builder
+		 */
+		public Builder maxAttempts(int maxAttempts) {
+			if (maxAttempts < 0) {
+				throw new IllegalArgumentException("maxAttempts must not be negative");
+			}
+			this.maxAttempts = maxAttempts;
+			return this;
+		}
+
+		/**
+		 * Set the most connections one subscription may open, progress or not; 0 (the
+		 * default) for no bound.
+		 * @param maxConnections the bound
+		 * @return this builder
+		 */
+		public Builder maxConnections(long maxConnections) {
+			this.maxConnections = Math.max(0, maxConnections);
+			return this;
+		}
+
+		/**
+		 * Set whether the first connection of a subscription waits a backoff first, as a
+		 * resumption after a cut does. Default {@code false}: it connects at once.
+		 * @param startWithBackoff whether to wait first
+		 * @return this builder
+		 */
+		public Builder startWithBackoff(boolean startWithBackoff) {
+			this.startWithBackoff = startWithBackoff;
+			return this;
+		}
+
+		/**
+		 * Set whether a connection that ends with no event ID to resume from ends the
+		 * stream with an error, rather than reopening it from the start.
+		 * @param requireResumeId whether a resume ID is required
+		 * @return this builder
+		 */
+		public Builder requireResumeId(boolean requireResumeId) {
+			this.requireResumeId = requireResumeId;
+			return this;
+		}
+
+		/**
+		 * Set a condition checked before every reconnect (and again after its wait): when
+		 * false, the stream completes.
+		 * @param continueWhile the condition
+		 * @return this builder
+		 */
+		public Builder continueWhile(BooleanSupplier continueWhile) {
+			this.continueWhile = Objects.requireNonNull(continueWhile, "continueWhile");
+			return this;
+		}
+
+		/**
+		 * Set where statuses go.
+		 * @param onStatus the consumer, called on network and timer threads
+		 * @return this builder
+		 */
+		public Builder onStatus(Consumer<McpStreamStatus> onStatus) {
+			this.onStatus = Objects.requireNonNull(onStatus, "onStatus");
+			return this;
+		}
+
+		/**
+		 * Set what happens when a connection opens: the function may return an event to
+		 * emit before the connection's first event (a resync notice when
+		 * {@link Opened#needsResync()}), or {@code null}.
+		 * @param onOpen the function, called on the network thread
+		 * @return this builder
+		 */
+		public Builder onOpen(Function<Opened, @Nullable SseEvent> onOpen) {
+			this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
+			return this;
+		}
+
+		/**
+		 * Set where the first connection resumes from and the server's last
+		 * {@code retry:}.
+		 * @param lastEventId the ID to send as {@code Last-Event-ID}, or the empty string
+		 * @param serverRetry the server's {@code retry:}, or {@code null}
+		 * @return this builder
+		 */
+		public Builder resumeFrom(String lastEventId, @Nullable Duration serverRetry) {
+			this.lastEventId = Objects.requireNonNull(lastEventId, "lastEventId");
+			this.serverRetry = serverRetry;
+			return this;
+		}
+
+		/**
+		 * Build the engine.
+		 * @return the engine
+		 */
+		public ReconnectingEventStream build() {
+			return new ReconnectingEventStream(this);
+		}
+
+	}
+
+}

@@ -1,0 +1,192 @@
+package io.github.cloudrunmcp.stream;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.cloudrunmcp.stream.McpStreamStatus.State;
+import io.github.cloudrunmcp.stream.ScriptedSseServer.Reply;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The stream engine against scripted and hostile servers on loopback.
+ */
+class ReconnectingEventStreamTests {
+
+	private final List<AutoCloseable> closeables = new ArrayList<>();
+
+	private final List<Disposable> subscriptions = new ArrayList<>();
+
+	@AfterEach
+	void close() throws Exception {
+		this.subscriptions.forEach(Disposable::dispose);
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
+	}
+
+	private ScriptedSseServer server(java.util.function.Function<ScriptedSseServer.Request, Reply> script) {
+		ScriptedSseServer server = new ScriptedSseServer(script);
+		this.closeables.add(server);
+		return server;
+	}
+
+	private static StreamSettings settings(Duration initialDelay, Duration responseTimeout) {
+		return new StreamSettings(32, OverflowPolicy.BLOCK, 1024 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(5),
+				new StreamSettings.Reconnect(initialDelay, Duration.ofSeconds(2), 2.0, 0.0, 0), responseTimeout);
+	}
+
+	private void run(ReconnectingEventStream engine, List<SseEvent> events) {
+		this.subscriptions.add(engine.events().subscribe(events::add, (ex) -> {
+		}));
+	}
+
+	@Test
+	void postsAnyBodyWithItsHeadersAndReportsReopensWithoutResumption() {
+		ScriptedSseServer server = server((request) -> Reply.events("id: 1\ndata: {\"n\":1}\n\n"));
+		List<ReconnectingEventStream.Opened> opened = new CopyOnWriteArrayList<>();
+		ReconnectingEventStream engine = ReconnectingEventStream
+			.builder(WebClient.create(), settings(Duration.ofMillis(20), Duration.ofSeconds(5)))
+			.request(SseRequest.post(URI.create(server.url()), "{\"method\":\"subscriptions/listen\"}")
+				.header("X-Test", "yes"))
+			.resumable(false)
+			.onOpen((open) -> {
+				opened.add(open);
+				return open.needsResync() ? new SseEvent(null, false, "resync", "{}") : null;
+			})
+			.build();
+		List<SseEvent> events = new CopyOnWriteArrayList<>();
+		run(engine, events);
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.requests().size() >= 3);
+		assertThat(server.requests()).allSatisfy((request) -> {
+			assertThat(request.method()).isEqualTo("POST");
+			assertThat(request.body()).isEqualTo("{\"method\":\"subscriptions/listen\"}");
+			assertThat(request.test()).isEqualTo("yes");
+			assertThat(request.lastEventId()).isNull();
+		});
+		assertThat(opened.get(0).needsResync()).isFalse();
+		assertThat(opened.get(1).needsResync()).isTrue();
+		assertThat(events).extracting(SseEvent::type).startsWith("message", "resync", "message");
+	}
+
+	@Test
+	void resumesWithTheLastEventThatLeftTheEngine() {
+		AtomicInteger connection = new AtomicInteger();
+		ScriptedSseServer server = server((request) -> Reply
+			.events("id: " + connection.incrementAndGet() + "\ndata: {\"n\":" + connection.get() + "}\n\n"));
+		List<SseEvent> events = new CopyOnWriteArrayList<>();
+		run(ReconnectingEventStream.builder(WebClient.create(), settings(Duration.ofMillis(20), Duration.ofSeconds(5)))
+			.request(SseRequest.get(URI.create(server.url())))
+			.build(), events);
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.requests().size() >= 3);
+		assertThat(server.requests()).extracting(ScriptedSseServer.Request::lastEventId).startsWith(null, "1", "2");
+	}
+
+	@Test
+	void idsThatCannotBeSentAsAHeaderAreIgnoredAndCounted() {
+		// A control character, DEL, a leading space (the parser keeps all but one
+		// leading space), a character above U+00FF and one of Latin-1.
+		String hostile = "id: 1\ndata: a\n\nid: x\u0001y\ndata: b\n\nid: x\u007Fy\ndata: c\n\nid:  z\ndata: d\n\n"
+				+ "id: \u4e2d\ndata: e\n\nid: \u00e9\ndata: f\n\n";
+		AtomicInteger connection = new AtomicInteger();
+		ScriptedSseServer server = server(
+				(request) -> (connection.incrementAndGet() == 1) ? Reply.events(hostile) : Reply.events(""));
+		List<SseEvent> events = new CopyOnWriteArrayList<>();
+		ReconnectingEventStream engine = ReconnectingEventStream
+			.builder(WebClient.create(), settings(Duration.ofMillis(20), Duration.ofSeconds(5)))
+			.request(SseRequest.get(URI.create(server.url())))
+			.build();
+		run(engine, events);
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.requests().size() >= 3);
+		assertThat(events).hasSize(6);
+		assertThat(engine.ignoredIds()).isEqualTo(5);
+		// Every reconnect resumes from the last usable ID: the request can be built.
+		assertThat(server.requests().subList(1, 3)).extracting(ScriptedSseServer.Request::lastEventId)
+			.containsOnly("1");
+	}
+
+	@Test
+	void aRequestThatCannotBeBuiltFailsOnceInsteadOfLooping() {
+		ScriptedSseServer server = server((request) -> Reply.events(""));
+		List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
+		ReconnectingEventStream engine = ReconnectingEventStream
+			.builder(WebClient.create(), settings(Duration.ofMillis(20), Duration.ofSeconds(5)))
+			.request(SseRequest.get(URI.create(server.url())).header("Mcp-Session-Id", "abc\r\ndef"))
+			.onStatus(statuses::add)
+			.build();
+		List<Throwable> errors = new CopyOnWriteArrayList<>();
+		this.subscriptions.add(engine.events().subscribe(null, errors::add));
+		await().atMost(Duration.ofSeconds(10)).until(() -> !errors.isEmpty());
+		assertThat(errors.get(0)).hasMessageContaining("Mcp-Session-Id").hasMessageContaining("cannot be sent");
+		assertThat(statuses).last().extracting(McpStreamStatus::state).isEqualTo(State.FAILED);
+		assertThat(server.requests()).isEmpty();
+		assertThat(engine.connections()).isEqualTo(1);
+	}
+
+	@Test
+	void anAbsurdRetryAfterIsHeldAtTheCeilingAndTheStreamStillReconnects() {
+		ScriptedSseServer server = server((request) -> Reply.status(503, Map.of("Retry-After", "9223372036854775807")));
+		List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
+		run(ReconnectingEventStream.builder(WebClient.create(), settings(Duration.ofMillis(20), Duration.ofSeconds(5)))
+			.request(SseRequest.get(URI.create(server.url())))
+			.onStatus(statuses::add)
+			.build(), new ArrayList<>());
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> statuses.stream().anyMatch((status) -> status.state() == State.RECONNECTING));
+		assertThat(statuses).filteredOn((status) -> status.state() == State.RECONNECTING)
+			.first()
+			.satisfies((status) -> assertThat(status.nextDelay()).isEqualTo(StreamSettings.Reconnect.MAX_SERVER_DELAY));
+	}
+
+	@Test
+	void retryZeroDoesNotShortenTheBackoffOfFailures() throws InterruptedException {
+		AtomicInteger connection = new AtomicInteger();
+		ScriptedSseServer server = server((request) -> (connection.incrementAndGet() == 1)
+				? Reply.events("retry: 0\n\nid: 1\ndata: {}\n\n") : Reply.status(503, Map.of()));
+		run(ReconnectingEventStream.builder(WebClient.create(), settings(Duration.ofMillis(200), Duration.ofSeconds(5)))
+			.request(SseRequest.get(URI.create(server.url())))
+			.build(), new ArrayList<>());
+		Thread.sleep(1500);
+		// 0 + 100 ms (retry: 0 held at the floor after a healthy connection), then 200,
+		// 400,
+		// 800 ms of backoff: five connections at most. Without the floor, hundreds.
+		assertThat(server.requests()).hasSizeBetween(3, 5);
+	}
+
+	@Test
+	void aServerThatAcceptsAndNeverAnswersIsRetriedAfterTheResponseTimeout() {
+		ScriptedSseServer server = server((request) -> Reply.never());
+		List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
+		run(ReconnectingEventStream.builder(WebClient.create(), settings(Duration.ofMillis(20), Duration.ofMillis(300)))
+			.request(SseRequest.get(URI.create(server.url())))
+			.onStatus(statuses::add)
+			.build(), new ArrayList<>());
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.requests().size() >= 2);
+		assertThat(statuses).filteredOn((status) -> status.state() == State.RECONNECTING)
+			.first()
+			.satisfies((status) -> assertThat(status.cause()).hasMessageContaining("no response headers")
+				.hasMessageContaining("cloudrun.mcp.stream.response-timeout"));
+	}
+
+	@Test
+	void theResponseTimeoutDoesNotHoldAShortConnectionOpen() {
+		ScriptedSseServer server = server((request) -> Reply.events("id: 1\ndata: {}\n\n"));
+		run(ReconnectingEventStream.builder(WebClient.create(), settings(Duration.ofMillis(20), Duration.ofSeconds(30)))
+			.request(SseRequest.get(URI.create(server.url())))
+			.build(), new ArrayList<>());
+		// Reconnects follow each other at the backoff, not at the 30 s response timeout.
+		await().atMost(Duration.ofSeconds(10)).until(() -> server.requests().size() >= 3);
+	}
+
+}
