@@ -10,25 +10,41 @@ import org.springframework.stereotype.Component;
 
 /**
  * Listener examples to copy: every event, one type, a typed payload, and a condition.
+ * Event payloads are the server's text, so they are logged at DEBUG only (the local demo
+ * turns DEBUG on for this package); INFO lines carry ids, types and counts.
  */
 @Component
 class AgentListeners {
 
 	private static final Log logger = LogFactory.getLog(AgentListeners.class);
 
+	/**
+	 * The most of a streamed answer kept until its reply arrives: a server that streams
+	 * without ever replying must not grow the buffer without limit.
+	 */
+	static final int MAX_ANSWER_CHARS = 8192;
+
 	private final StringBuilder answer = new StringBuilder();
 
 	/** Every event of every server. */
 	@McpListener
 	void onEvent(McpEvent event) {
-		logger.info("[" + event.server() + "] #" + event.id() + " " + event.type() + " " + event.data());
+		if (logger.isDebugEnabled()) {
+			logger.debug("[" + event.server() + "] #" + event.id() + " " + event.type() + " " + event.data());
+		}
+		else if (logger.isInfoEnabled()) {
+			logger.info("[" + event.server() + "] #" + event.id() + " " + event.type() + " (" + event.data().length()
+					+ " chars)");
+		}
 	}
 
 	/** One type, JSON read on demand: the model's answer, token by token. */
 	@McpListener("model.response")
 	void onToken(McpEvent event) {
+		String content = event.json().path("content").asString("");
 		synchronized (this.answer) {
-			this.answer.append(event.json().path("content").asString(""));
+			int room = MAX_ANSWER_CHARS - this.answer.length();
+			this.answer.append(content, 0, Math.max(0, Math.min(room, content.length())));
 		}
 	}
 
@@ -40,8 +56,13 @@ class AgentListeners {
 			streamed = this.answer.toString();
 			this.answer.setLength(0);
 		}
-		logger.info("Conversation " + reply.conversation() + " answered: '" + reply.content() + "' (streamed: '"
-				+ streamed + "', " + reply.tokens() + " tokens)");
+		if (logger.isDebugEnabled()) {
+			logger.debug("Conversation " + reply.conversation() + " answered: '" + reply.content() + "' (streamed: '"
+					+ streamed + "', " + reply.tokens() + " tokens)");
+		}
+		else {
+			logger.info("Conversation " + reply.conversation() + " answered (" + reply.tokens() + " tokens)");
+		}
 	}
 
 	/** A SpEL condition on the payload. */
@@ -56,7 +77,9 @@ class AgentListeners {
 	 */
 	@McpListener("notifications/message")
 	void onServerLog(McpSchema.LoggingMessageNotification message) {
-		logger.info("[" + message.level() + "] " + message.logger() + ": " + message.data());
+		if (logger.isDebugEnabled()) {
+			logger.debug("[" + message.level() + "] " + message.logger() + ": " + message.data());
+		}
 	}
 
 	/** Progress of a long MCP tool call. */

@@ -2,8 +2,6 @@ package io.github.cloudrunmcp.sample;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventStream;
@@ -27,7 +25,7 @@ class EventFeed implements DisposableBean {
 
 	private final Sinks.Many<McpEvent> browsers = Sinks.many().multicast().directBestEffort();
 
-	private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+	private final EventTypeCounts counts = new EventTypeCounts();
 
 	private final Disposable subscription;
 
@@ -37,7 +35,7 @@ class EventFeed implements DisposableBean {
 			.limitRate(64) // this subscriber's demand is part of the stream's
 							// back-pressure
 			.subscribe((event) -> {
-				this.counts.computeIfAbsent(event.type(), (type) -> new AtomicLong()).incrementAndGet();
+				this.counts.count(event.type());
 				this.browsers.tryEmitNext(event);
 			});
 	}
@@ -52,8 +50,7 @@ class EventFeed implements DisposableBean {
 
 	Map<String, Object> snapshot() {
 		McpEventStream.Stats stats = this.stream.stats();
-		Map<String, Long> byType = new java.util.TreeMap<>();
-		this.counts.forEach((type, count) -> byType.put(type, count.get()));
+		Map<String, Long> byType = this.counts.snapshot();
 		return Map.of("server", this.stream.server(), "url", this.stream.url().toString(), "status",
 				this.stream.status().toString(), "state", this.stream.status().state().name(), "received",
 				stats.received(), "delivered", stats.delivered(), "dropped", stats.dropped(), "connections",

@@ -8,6 +8,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Profile;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -21,8 +22,13 @@ import org.springframework.web.server.ResponseStatusException;
  * {@code GET /api/mcp} lists those servers, {@code GET /api/mcp/{server}/tools} their
  * tools, and {@code POST /api/mcp/{server}/tools/{tool}} with a JSON object of arguments
  * calls one.
+ * <p>
+ * Local profile only: the calls run with the service's credentials, so on Cloud Run this
+ * endpoint would let anyone allowed to invoke the sample call any tool as its service
+ * account.
  */
 @RestController
+@Profile("local")
 class McpToolsController {
 
 	private final ObjectProvider<McpSession> sessions;

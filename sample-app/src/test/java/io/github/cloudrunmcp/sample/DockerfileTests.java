@@ -75,6 +75,33 @@ class DockerfileTests {
 	}
 
 	@Test
+	void baseImagesArePinnedByDigest() {
+		assertThat(this.lines.stream().filter((line) -> line.startsWith("FROM "))).hasSize(2)
+			.allSatisfy((line) -> assertThat(line).containsPattern("^FROM \\S+@sha256:[0-9a-f]{64}( AS \\w+)?$"));
+	}
+
+	@Test
+	void buildsWithoutTheLocalDemoAndTestSupport() throws IOException {
+		String pom = Files.readString(Path.of("pom.xml"));
+		assertThat(this.lines).anySatisfy((line) -> assertThat(line).startsWith("RUN ./mvnw")
+			.contains(" -Dsample.image ")
+			.contains("-Dmaven.test.skip=true"));
+		// The property switches the local-demo profile (which adds cloudrun-mcp-test)
+		// off.
+		assertThat(pom).contains("<name>!sample.image</name>").contains("<name>sample.image</name>");
+	}
+
+	@Test
+	void copiesEveryModuleThatMavenReads() throws IOException {
+		String rootPom = Files.readString(Path.of("..", "pom.xml"));
+		Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(rootPom);
+		String copies = String.join("\n", this.lines);
+		while (module.find()) {
+			assertThat(copies).as(module.group(1)).containsPattern("COPY " + module.group(1) + "/(pom\\.xml)? ");
+		}
+	}
+
+	@Test
 	void buildsTheJarThatItExtracts() throws IOException {
 		String pom = Files.readString(Path.of("pom.xml"));
 		assertThat(pom).contains("<artifactId>sample-app</artifactId>");

@@ -6,6 +6,8 @@ import com.google.auth.oauth2.GoogleCredentials;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
@@ -33,6 +35,12 @@ public class LocalDemoInitializer implements ApplicationContextInitializer<Confi
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource("localDemo",
 					Map.of("cloudrun.mcp.base-url", demo.baseUrl(), "cloudrun.mcp.auth.mode", "google")));
+		if (!environment.containsProperty("logging.level.io.github.cloudrunmcp.sample")) {
+			// The demo's events are harmless, so show their payloads, which the sample
+			// logs at DEBUG only. Logging is set up before initializers run, hence the
+			// call instead of a property.
+			LoggingSystem.get(context.getClassLoader()).setLogLevel("io.github.cloudrunmcp.sample", LogLevel.DEBUG);
+		}
 		GenericApplicationContext registry = (GenericApplicationContext) context;
 		registry.registerBean(LocalDemo.class, () -> demo);
 		registry.registerBean(GoogleCredentials.class, demo::credentials);
