@@ -10,7 +10,6 @@ import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.server.McpTransportType;
 import io.modelcontextprotocol.client.McpAsyncClient;
-import io.modelcontextprotocol.client.McpSyncClient;
 
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.core.type.AnnotationMetadata;
@@ -18,9 +17,8 @@ import org.springframework.core.type.AnnotationMetadata;
 /**
  * Registers, for each server whose transport is streamable-http, an {@link McpSession}
  * ({@code mcpSession}, {@code mcpSession-<name>}), its transport ({@code mcpTransport},
- * {@code mcpTransport-<name>}), its {@link McpAsyncClient} ({@code mcpAsyncClient},
- * {@code mcpAsyncClient-<name>}) and its {@link McpSyncClient} ({@code mcpSyncClient},
- * {@code mcpSyncClient-<name>}), each qualified by the server's name and primary for the
+ * {@code mcpTransport-<name>}) and its {@link McpAsyncClient} ({@code mcpAsyncClient},
+ * {@code mcpAsyncClient-<name>}), each qualified by the server's name and primary for the
  * default server.
  */
 class McpClientRegistrar extends McpServerBeanRegistrar {
@@ -38,8 +36,6 @@ class McpClientRegistrar extends McpServerBeanRegistrar {
 					ResumableStreamableHttpTransport.class, () -> session(sessionBean, McpSession::transport));
 			register(registry, McpProtocolServers.beanName("mcpAsyncClient", name), name, McpAsyncClient.class,
 					() -> session(sessionBean, McpSession::async));
-			register(registry, McpProtocolServers.beanName("mcpSyncClient", name), name, McpSyncClient.class,
-					() -> session(sessionBean, McpSession::sync));
 		}
 	}
 

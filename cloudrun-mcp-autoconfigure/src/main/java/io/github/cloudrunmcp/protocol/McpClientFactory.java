@@ -1,16 +1,12 @@
 package io.github.cloudrunmcp.protocol;
 
-import java.lang.reflect.Constructor;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
-import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -21,8 +17,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Builds the MCP client of a server: a {@link ResumableStreamableHttpTransport} on the
- * authenticated {@link WebClient}, an {@link McpAsyncClient} on it whose capabilities
- * follow the handlers present, and an {@link McpSyncClient} over the same session.
+ * authenticated {@link WebClient} and an {@link McpAsyncClient} on it whose capabilities
+ * follow the handlers present.
  */
 public final class McpClientFactory {
 
@@ -113,7 +109,6 @@ public final class McpClientFactory {
 		String name = server.name();
 		ResumableStreamableHttpTransport transport = new ResumableStreamableHttpTransport(name, server.mcpUrl(),
 				this.client, this.jsonMapper, this.eventMapper, this.streamSettings);
-		McpSchema.ClientCapabilities.Builder capabilities = McpSchema.ClientCapabilities.builder();
 		McpClientTransport decorated = transport;
 		for (McpTransportDecorator decorator : this.decorators) {
 			decorated = decorator.decorate(server, transport, decorated);
@@ -124,45 +119,28 @@ public final class McpClientFactory {
 			.initializationTimeout(this.settings.initializeTimeout());
 		McpSamplingHandler samplingHandler = this.sampling;
 		if (samplingHandler != null) {
-			capabilities.sampling();
 			spec.sampling((request) -> samplingHandler.createMessage(name, request));
 		}
 		McpElicitationHandler elicitationHandler = this.elicitation;
 		if (elicitationHandler != null) {
-			capabilities.elicitation();
 			spec.elicitation((request) -> elicitationHandler.elicit(name, request));
 		}
 		McpRootsProvider rootsProvider = this.roots;
 		if (rootsProvider != null) {
-			capabilities.roots(true);
 			spec.roots(rootsProvider.roots(name));
 		}
-		spec.capabilities(capabilities.build());
+		// The builder's sampling() and roots() are deprecated in SDK 2.2, but 2025-11-25
+		// servers use both: the record is built directly.
+		spec.capabilities(new McpSchema.ClientCapabilities(null,
+				(rootsProvider != null) ? new McpSchema.ClientCapabilities.RootCapabilities(true) : null,
+				(samplingHandler != null) ? new McpSchema.ClientCapabilities.Sampling() : null,
+				(elicitationHandler != null) ? McpSchema.ClientCapabilities.Elicitation.builder().build() : null,
+				null));
 		for (McpClientCustomizer customizer : this.customizers) {
 			customizer.customize(name, spec);
 		}
 		McpAsyncClient async = spec.build();
-		return new McpSession(server, transport, async, syncView(async));
-	}
-
-	/**
-	 * The SDK builds a synchronous client only with a session of its own; this one wraps
-	 * the asynchronous client instead, so that both share one session and its
-	 * notifications arrive once.
-	 */
-	private static McpSyncClient syncView(McpAsyncClient async) {
-		try {
-			Constructor<McpSyncClient> constructor = McpSyncClient.class.getDeclaredConstructor(McpAsyncClient.class,
-					Supplier.class);
-			constructor.setAccessible(true);
-			Supplier<McpTransportContext> context = () -> McpTransportContext.EMPTY;
-			return constructor.newInstance(async, context);
-		}
-		catch (ReflectiveOperationException | RuntimeException ex) {
-			throw new IllegalStateException("Cannot make an McpSyncClient share the session of an McpAsyncClient (" + ex
-					+ "). Use the MCP SDK version that cloudrun-mcp's pom manages, on the class path rather than "
-					+ "the module path.", ex);
-		}
+		return new McpSession(server, transport, async);
 	}
 
 }

@@ -21,7 +21,7 @@ import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
 import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
 import io.micrometer.tracing.propagation.Propagator;
 import io.micrometer.tracing.test.simple.SimpleTracer;
-import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,9 +96,9 @@ class McpObservationTests {
 	@Test
 	void everyRequestIsObservedWithTheSemanticConventionsKeys() {
 		runner().run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
-			client.callTool(McpSchema.CallToolRequest.builder("echo").arguments(Map.of()).build());
-			assertThatThrownBy(() -> client.callTool(McpSchema.CallToolRequest.builder("boom").build()))
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
+			client.callTool(McpSchema.CallToolRequest.builder("echo").arguments(Map.of()).build()).block();
+			assertThatThrownBy(() -> client.callTool(McpSchema.CallToolRequest.builder("boom").build()).block())
 				.hasMessageContaining("Unknown tool");
 			TestObservationRegistryAssert.assertThat(this.registry)
 				.hasNumberOfObservationsWithNameEqualTo("mcp.client.operation", 3);
@@ -125,12 +125,12 @@ class McpObservationTests {
 	@Test
 	void traceStartedInTheAppReachesTheServer() {
 		runner().run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
 			Observation work = Observation.start("app.work", this.registry);
 			String traceId;
 			try (Observation.Scope scope = work.openScope()) {
 				traceId = this.tracer.currentSpan().context().traceId();
-				client.callTool(McpSchema.CallToolRequest.builder("echo").arguments(Map.of("q", "x")).build());
+				client.callTool(McpSchema.CallToolRequest.builder("echo").arguments(Map.of("q", "x")).build()).block();
 			}
 			finally {
 				work.stop();

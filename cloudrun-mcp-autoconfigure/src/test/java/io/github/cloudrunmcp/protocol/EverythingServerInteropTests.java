@@ -16,7 +16,7 @@ import io.github.cloudrunmcp.test.EverythingServer;
 import io.github.cloudrunmcp.test.FakeMetadataServer;
 import io.github.cloudrunmcp.test.RecordingProxy;
 import io.github.cloudrunmcp.test.TestTokenIssuer;
-import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,15 +93,15 @@ class EverythingServerInteropTests {
 	void initializesListsAndCallsTools() {
 		everything().run((context) -> {
 			assertThat(context).hasNotFailed();
-			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
 			McpSchema.InitializeResult initialized = client.getCurrentInitializationResult();
 			assertThat(initialized.protocolVersion()).isEqualTo("2025-11-25");
 			assertThat(initialized.serverInfo().name()).isEqualTo("mcp-servers/everything");
-			assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
+			assertThat(client.listTools().block().tools()).extracting(McpSchema.Tool::name)
 				.contains("echo", "get-sum", "trigger-long-running-operation");
-			assertThat(text(client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "hi")))))
+			assertThat(text(client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "hi"))).block()))
 				.isEqualTo("Echo: hi");
-			assertThat(text(client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 2, "b", 40)))))
+			assertThat(text(client.callTool(new McpSchema.CallToolRequest("get-sum", Map.of("a", 2, "b", 40))).block()))
 				.contains("42");
 			String session = context.getBean(ResumableStreamableHttpTransport.class).sessionId();
 			assertThat(session).isNotBlank();
@@ -115,12 +115,14 @@ class EverythingServerInteropTests {
 	@Test
 	void progressNotificationsReachListenersInOrder() {
 		everything().withUserConfiguration(Listeners.class).run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
-			McpSchema.CallToolResult result = client.callTool(McpSchema.CallToolRequest.builder()
-				.name("trigger-long-running-operation")
-				.arguments(Map.of("duration", 1, "steps", 5))
-				.progressToken("interop-progress")
-				.build());
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
+			McpSchema.CallToolResult result = client
+				.callTool(McpSchema.CallToolRequest.builder()
+					.name("trigger-long-running-operation")
+					.arguments(Map.of("duration", 1, "steps", 5))
+					.progressToken("interop-progress")
+					.build())
+				.block();
 			assertThat(text(result)).contains("completed");
 			Listeners listeners = context.getBean(Listeners.class);
 			await().atMost(Duration.ofSeconds(5)).until(() -> listeners.progress.size() == 5);
@@ -143,12 +145,12 @@ class EverythingServerInteropTests {
 		everything().withUserConfiguration(Listeners.class)
 			.withPropertyValues("cloudrun.mcp.stream.read-timeout=2s")
 			.run((context) -> {
-				McpSyncClient client = context.getBean(McpSyncClient.class);
+				McpAsyncClient client = context.getBean(McpAsyncClient.class);
 				ResumableStreamableHttpTransport transport = context.getBean(ResumableStreamableHttpTransport.class);
 				String session = transport.sessionId();
 				await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openStreams() >= 1);
-				client.setLoggingLevel(McpSchema.LoggingLevel.DEBUG);
-				client.callTool(new McpSchema.CallToolRequest("toggle-simulated-logging", Map.of()));
+				client.setLoggingLevel(McpSchema.LoggingLevel.DEBUG).block();
+				client.callTool(new McpSchema.CallToolRequest("toggle-simulated-logging", Map.of())).block();
 				Listeners listeners = context.getBean(Listeners.class);
 				await().atMost(Duration.ofSeconds(10)).until(() -> listeners.logs.size() >= 1);
 				int gets = proxy.exchanges("GET").size();
@@ -163,38 +165,41 @@ class EverythingServerInteropTests {
 				await().atMost(Duration.ofSeconds(15)).until(() -> listeners.logs.size() > logsAtDrop);
 				assertThat(transport.sessionId()).isEqualTo(session);
 				assertThat(listeners.logEvents).extracting(McpEvent::id).doesNotHaveDuplicates();
-				client.callTool(new McpSchema.CallToolRequest("toggle-simulated-logging", Map.of()));
+				client.callTool(new McpSchema.CallToolRequest("toggle-simulated-logging", Map.of())).block();
 			});
 	}
 
 	@Test
 	void resourceSubscriptionUpdatesArrive() {
 		everything().withUserConfiguration(Listeners.class).run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
 			await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openStreams() >= 1);
 			String uri = "demo://resource/dynamic/text/1";
-			client.subscribeResource(new McpSchema.SubscribeRequest(uri));
-			client.callTool(new McpSchema.CallToolRequest("toggle-subscriber-updates", Map.of()));
+			client.subscribeResource(new McpSchema.SubscribeRequest(uri)).block();
+			client.callTool(new McpSchema.CallToolRequest("toggle-subscriber-updates", Map.of())).block();
 			Listeners listeners = context.getBean(Listeners.class);
 			await().atMost(Duration.ofSeconds(10)).until(() -> !listeners.updates.isEmpty());
 			assertThat(listeners.updates.get(0).uri()).isEqualTo(uri);
-			client.callTool(new McpSchema.CallToolRequest("toggle-subscriber-updates", Map.of()));
+			client.callTool(new McpSchema.CallToolRequest("toggle-subscriber-updates", Map.of())).block();
 		});
 	}
 
 	@Test
 	void serverRequestsAreAnsweredByTheApplicationsHandlers() {
 		everything().withUserConfiguration(Handlers.class).run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
-			assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name)
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
+			assertThat(client.listTools().block().tools()).extracting(McpSchema.Tool::name)
 				.contains("trigger-sampling-request", "trigger-elicitation-request", "get-roots-list");
 			McpSchema.CallToolResult sampled = client
-				.callTool(new McpSchema.CallToolRequest("trigger-sampling-request", Map.of("prompt", "2+2?")));
+				.callTool(new McpSchema.CallToolRequest("trigger-sampling-request", Map.of("prompt", "2+2?")))
+				.block();
 			assertThat(text(sampled)).contains("four, said the model");
-			McpSchema.CallToolResult roots = client.callTool(new McpSchema.CallToolRequest("get-roots-list", Map.of()));
+			McpSchema.CallToolResult roots = client.callTool(new McpSchema.CallToolRequest("get-roots-list", Map.of()))
+				.block();
 			assertThat(text(roots)).contains("file:///workspace");
 			McpSchema.CallToolResult elicited = client
-				.callTool(new McpSchema.CallToolRequest("trigger-elicitation-request", Map.of()));
+				.callTool(new McpSchema.CallToolRequest("trigger-elicitation-request", Map.of()))
+				.block();
 			assertThat(text(elicited)).contains("declined");
 		});
 	}
@@ -203,9 +208,9 @@ class EverythingServerInteropTests {
 	void everyRequestCarriesAValidIdTokenForTheAudience() {
 		int before = proxy.exchanges().size();
 		everything().run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
-			client.listTools();
-			client.ping();
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
+			client.listTools().block();
+			client.ping().block();
 			await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openStreams() >= 1);
 		});
 		List<RecordingProxy.Exchange> exchanges = proxy.exchanges().subList(before, proxy.exchanges().size());

@@ -17,7 +17,6 @@ import io.github.cloudrunmcp.stream.McpStreamStatus;
 import io.github.cloudrunmcp.test.FakeMcpServer;
 import io.github.cloudrunmcp.test.FakeMcpServer.Reply;
 import io.modelcontextprotocol.client.McpAsyncClient;
-import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,9 +72,9 @@ class StreamableHttpTransportTests {
 	void initializesAtStartUpThenSendsSessionAndProtocolHeaders() {
 		mcp().run((context) -> {
 			assertThat(context).hasNotFailed();
-			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
 			assertThat(client.isInitialized()).isTrue();
-			assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("echo");
+			assertThat(client.listTools().block().tools()).extracting(McpSchema.Tool::name).containsExactly("echo");
 			FakeMcpServer.Request initialize = this.server.requests("initialize").get(0);
 			assertThat(initialize.sessionId()).isNull();
 			FakeMcpServer.Request list = this.server.requests("tools/list").get(0);
@@ -88,9 +87,9 @@ class StreamableHttpTransportTests {
 	@Test
 	void finishedExchangesAreNotKept() {
 		mcp().run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
 			for (int i = 0; i < 200; i++) {
-				client.listTools();
+				client.listTools().block();
 			}
 			ResumableStreamableHttpTransport transport = context.getBean(ResumableStreamableHttpTransport.class);
 			await().atMost(Duration.ofSeconds(5)).until(() -> transport.activeExchanges() == 0);
@@ -102,7 +101,7 @@ class StreamableHttpTransportTests {
 		this.server.on("tools/list", (request) -> Reply.json(200, "<html>this is not json"));
 		mcp().run((context) -> {
 			long started = System.nanoTime();
-			assertThatThrownBy(() -> context.getBean(McpSyncClient.class).listTools())
+			assertThatThrownBy(() -> context.getBean(McpAsyncClient.class).listTools().block())
 				.hasMessageContaining("not a JSON-RPC message")
 				.hasMessageContaining("<html>this is not json");
 			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
@@ -112,37 +111,37 @@ class StreamableHttpTransportTests {
 	@Test
 	void jsonRpcErrorReachesTheCaller() {
 		this.server.on("tools/call", (request) -> Reply.error(request.id(), -32602, "Unknown tool: nope"));
-		mcp().run((context) -> assertThatThrownBy(
-				() -> context.getBean(McpSyncClient.class).callTool(new McpSchema.CallToolRequest("nope", Map.of())))
-			.hasMessageContaining("Unknown tool: nope"));
+		mcp().run((context) -> assertThatThrownBy(() -> context.getBean(McpAsyncClient.class)
+			.callTool(new McpSchema.CallToolRequest("nope", Map.of()))
+			.block()).hasMessageContaining("Unknown tool: nope"));
 	}
 
 	@Test
 	void serverErrorIsAClearErrorAndTheSessionGoesOn() {
 		this.server.on("tools/call", (request) -> Reply.json(500, "{\"detail\":\"boom\"}"));
 		mcp().run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
-			assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("echo", Map.of())))
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
+			assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("echo", Map.of())).block())
 				.hasMessageContaining("answered POST")
 				.hasMessageContaining("500")
 				.hasMessageContaining("boom");
-			assertThat(client.listTools().tools()).hasSize(1);
+			assertThat(client.listTools().block().tools()).hasSize(1);
 		});
 	}
 
 	@Test
 	void sessionUnknownToTheServerStartsANewSession() {
 		mcp().run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
 			// The GET stream's 405 first, so that the call below is what finds the
-			// session
-			// gone (a GET that found it gone would start the renewal on its own).
+			// session gone (a GET that found it gone would start the renewal on its own).
 			await().atMost(Duration.ofSeconds(5)).until(() -> !this.server.requests("GET").isEmpty());
 			this.server.expireSessions();
-			assertThatThrownBy(client::listTools).hasMessageContaining("no longer knows MCP session session-1");
+			assertThatThrownBy(() -> client.listTools().block())
+				.hasMessageContaining("no longer knows MCP session session-1");
 			await().atMost(Duration.ofSeconds(5)).until(() -> this.server.requests("initialize").size() == 2);
 			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(client.listTools().tools()).hasSize(1));
+				.untilAsserted(() -> assertThat(client.listTools().block().tools()).hasSize(1));
 			List<FakeMcpServer.Request> lists = this.server.requests("tools/list");
 			assertThat(lists.get(lists.size() - 1).sessionId()).isEqualTo("session-2");
 		});
@@ -170,14 +169,14 @@ class StreamableHttpTransportTests {
 			assertThat(context).hasNotFailed();
 			McpEventStream stream = context.getBean(McpEventStream.class);
 			assertThat(stream.status().state()).isNotEqualTo(McpStreamStatus.State.OPEN);
-			assertThat(context.getBean(McpSyncClient.class).isInitialized()).isFalse();
+			assertThat(context.getBean(McpAsyncClient.class).isInitialized()).isFalse();
 			HealthIndicator health = (HealthIndicator) context
 				.getBean("mcpHealthContributor", CompositeHealthContributor.class)
 				.getContributor("default");
 			await().atMost(Duration.ofSeconds(5)).until(() -> health.health().getStatus().equals(Status.DOWN));
 			assertThat(health.health().getDetails()).containsKey("error");
 			this.server.start();
-			await().atMost(Duration.ofSeconds(15)).until(() -> context.getBean(McpSyncClient.class).isInitialized());
+			await().atMost(Duration.ofSeconds(15)).until(() -> context.getBean(McpAsyncClient.class).isInitialized());
 			await().atMost(Duration.ofSeconds(5)).until(() -> stream.status().state() == McpStreamStatus.State.OPEN);
 			assertThat(health.health().getStatus()).isEqualTo(Status.UP);
 			assertThat(health.health().getDetails()).containsEntry("url", this.server.mcpUrl());
@@ -208,8 +207,9 @@ class StreamableHttpTransportTests {
 								+ ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"resumed\"}]}}"))
 				: Reply.status(405));
 		mcp().withUserConfiguration(Listeners.class).run((context) -> {
-			McpSchema.CallToolResult result = context.getBean(McpSyncClient.class)
-				.callTool(new McpSchema.CallToolRequest("echo", Map.of()));
+			McpSchema.CallToolResult result = context.getBean(McpAsyncClient.class)
+				.callTool(new McpSchema.CallToolRequest("echo", Map.of()))
+				.block();
 			assertThat(((McpSchema.TextContent) result.content().get(0)).text()).isEqualTo("resumed");
 			assertThat(this.server.requests("GET")).extracting(FakeMcpServer.Request::lastEventId).contains("e1");
 			Listeners listeners = context.getBean(Listeners.class);
@@ -225,9 +225,10 @@ class StreamableHttpTransportTests {
 		this.server.on("tools/call", (request) -> Reply.sse(Reply.event("session-1", "{\"jsonrpc\":\"2.0\",\"id\":"
 				+ request.id() + ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}}")));
 		mcp().run((context) -> {
-			McpSyncClient client = context.getBean(McpSyncClient.class);
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
 			for (int i = 0; i < 3; i++) {
-				assertThat(client.callTool(new McpSchema.CallToolRequest("echo", Map.of())).content()).hasSize(1);
+				assertThat(client.callTool(new McpSchema.CallToolRequest("echo", Map.of())).block().content())
+					.hasSize(1);
 			}
 		});
 	}
@@ -254,8 +255,9 @@ class StreamableHttpTransportTests {
 		});
 		// Clean closes after progress are not failures: two attempts are enough.
 		mcp().withPropertyValues("cloudrun.mcp.stream.reconnect.max-attempts=2").run((context) -> {
-			McpSchema.CallToolResult result = context.getBean(McpSyncClient.class)
-				.callTool(new McpSchema.CallToolRequest("echo", Map.of()));
+			McpSchema.CallToolResult result = context.getBean(McpAsyncClient.class)
+				.callTool(new McpSchema.CallToolRequest("echo", Map.of()))
+				.block();
 			assertThat(((McpSchema.TextContent) result.content().get(0)).text()).isEqualTo("polled");
 			assertThat(this.server.requests("GET")).extracting(FakeMcpServer.Request::lastEventId)
 				.contains("p1", "p2", "p3");
@@ -267,9 +269,9 @@ class StreamableHttpTransportTests {
 		this.server.on("tools/call", (request) -> Reply.sse(Reply.event(null, PROGRESS)));
 		mcp().run((context) -> {
 			long started = System.nanoTime();
-			assertThatThrownBy(() -> context.getBean(McpSyncClient.class)
-				.callTool(new McpSchema.CallToolRequest("echo", Map.of())))
-				.hasMessageContaining("without an event ID to resume from");
+			assertThatThrownBy(() -> context.getBean(McpAsyncClient.class)
+				.callTool(new McpSchema.CallToolRequest("echo", Map.of()))
+				.block()).hasMessageContaining("without an event ID to resume from");
 			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
 		});
 	}
@@ -365,7 +367,7 @@ class StreamableHttpTransportTests {
 	void lazyClientsInitializeOnFirstUse() {
 		mcp().withPropertyValues("cloudrun.mcp.client.lazy=true").run((context) -> {
 			assertThat(this.server.requests("initialize")).isEmpty();
-			assertThat(context.getBean(McpSyncClient.class).listTools().tools()).hasSize(1);
+			assertThat(context.getBean(McpAsyncClient.class).listTools().block().tools()).hasSize(1);
 			assertThat(this.server.requests("initialize")).hasSize(1);
 		});
 	}
