@@ -19,6 +19,7 @@ import io.github.cloudrunmcp.auth.TokenRoute;
 import io.github.cloudrunmcp.server.AuthMode;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.stream.StreamSettings;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -34,13 +35,15 @@ import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpCon
 import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Auto-configuration for cloudrun-mcp: the configured {@link McpServers}, Google ID
- * tokens for them, and the {@link IdTokenExchangeFilterFunction} that attaches the
- * tokens.
+ * tokens for them, the {@link IdTokenExchangeFilterFunction} that attaches the tokens,
+ * the {@link WebClient} that every MCP stream and client uses, and the registration of
+ * each server's beans ({@link McpServerBeans}).
  */
 @AutoConfiguration(afterName = "com.google.cloud.spring.autoconfigure.core.GcpContextAutoConfiguration")
 @ConditionalOnClass({ WebClient.class, GoogleCredentials.class })
@@ -48,7 +51,21 @@ import org.springframework.web.reactive.function.client.WebClient;
 @EnableConfigurationProperties(CloudRunMcpProperties.class)
 public final class CloudRunMcpAutoConfiguration {
 
+	/**
+	 * Name of the authenticated {@link WebClient} that the MCP streams and clients use.
+	 * Define a bean of that name to replace it; it should carry the
+	 * {@link IdTokenExchangeFilterFunction}. It is not a default candidate for injection:
+	 * ask for it with
+	 * {@code @Qualifier(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME)}.
+	 */
+	public static final String WEB_CLIENT_BEAN_NAME = "cloudRunMcpWebClient";
+
 	private static final Log logger = LogFactory.getLog(CloudRunMcpAutoConfiguration.class);
+
+	@Bean
+	static McpServerBeansInitializer cloudRunMcpServerBeansInitializer() {
+		return new McpServerBeansInitializer();
+	}
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -118,6 +135,30 @@ public final class CloudRunMcpAutoConfiguration {
 		return new IdTokenExchangeFilterFunction(routes);
 	}
 
+	@Bean
+	@ConditionalOnMissingBean
+	StreamSettings cloudRunMcpStreamSettings(CloudRunMcpProperties properties) {
+		return McpServersFactory.streamSettings(properties.getStream());
+	}
+
+	@Bean(name = WEB_CLIENT_BEAN_NAME, defaultCandidate = false)
+	@ConditionalOnMissingBean(name = WEB_CLIENT_BEAN_NAME)
+	WebClient cloudRunMcpWebClient(ObjectProvider<WebClient.Builder> builders, IdTokenExchangeFilterFunction filter) {
+		return authenticatedClient(builders.getIfAvailable(WebClient::builder), filter);
+	}
+
+	/**
+	 * Return a client from Spring Boot's builder (codecs, observation, customizers) when
+	 * present, with the ID-token filter once.
+	 */
+	private static WebClient authenticatedClient(WebClient.Builder builder, IdTokenExchangeFilterFunction filter) {
+		return builder.clone().filters((filters) -> {
+			if (!filters.contains(filter)) {
+				filters.add(filter);
+			}
+		}).build();
+	}
+
 	private static IdTokenProvider provider(CredentialsSupplier supplier, java.time.Duration refreshBeforeExpiry,
 			CloudRunMcpProperties properties) {
 		return new CachingIdTokenProvider(new GoogleIdTokenSource(supplier), refreshBeforeExpiry,
@@ -161,6 +202,18 @@ public final class CloudRunMcpAutoConfiguration {
 	interface GcpCredentialsSupplierFactory {
 
 		CredentialsSupplier create();
+
+	}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty(name = "cloudrun.mcp.client.enabled", matchIfMissing = true)
+	static class McpSdkRequirementConfiguration {
+
+		@Bean
+		@Order(McpServerBeans.CHECK_ORDER)
+		static McpServerBeans cloudRunMcpSdkRequirement() {
+			return new McpSdkRequirement();
+		}
 
 	}
 

@@ -15,39 +15,47 @@ import io.github.cloudrunmcp.protocol.McpSamplingHandler;
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
 import io.github.cloudrunmcp.protocol.McpTransportDecorator;
+import io.github.cloudrunmcp.protocol.ResumableStreamableHttpTransport;
 import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Auto-configuration of an MCP client (official MCP Java SDK) for each server whose
- * transport is streamable-http, on the authenticated {@link WebClient}.
+ * Auto-configuration of an MCP client (official MCP Java SDK) for each server of the
+ * {@link McpServers} bean whose transport is streamable-http, on the authenticated
+ * {@link WebClient}: an {@link McpSession} ({@code mcpSession},
+ * {@code mcpSession-<name>}), its transport ({@code mcpTransport},
+ * {@code mcpTransport-<name>}) and its {@link McpAsyncClient} ({@code mcpAsyncClient},
+ * {@code mcpAsyncClient-<name>}), each qualified by the server's name and primary for the
+ * default server.
  */
 @AutoConfiguration(after = CloudRunMcpAutoConfiguration.class,
 		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @ConditionalOnClass({ McpAsyncClient.class, McpJsonDefaults.class })
 @ConditionalOnBean({ McpServers.class, IdTokenExchangeFilterFunction.class })
 @ConditionalOnBooleanProperty(name = "cloudrun.mcp.client.enabled", matchIfMissing = true)
-@Import(McpClientRegistrar.class)
 public final class McpClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	McpClientFactory mcpClientFactory(CloudRunMcpProperties properties, IdTokenExchangeFilterFunction filter,
-			ObjectProvider<WebClient.Builder> builders, ObjectProvider<ObjectMapper> mappers,
+	McpClientFactory mcpClientFactory(CloudRunMcpProperties properties,
+			@Qualifier(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME) WebClient webClient,
+			StreamSettings streamSettings, ObjectProvider<ObjectMapper> mappers,
 			ObjectProvider<McpSamplingHandler> sampling, ObjectProvider<McpElicitationHandler> elicitation,
 			ObjectProvider<McpRootsProvider> roots, ObjectProvider<McpClientCustomizer> customizers,
 			ObjectProvider<McpTransportDecorator> decorators, Environment environment) {
@@ -56,18 +64,33 @@ public final class McpClientAutoConfiguration {
 				: environment.getProperty("spring.application.name", "cloudrun-mcp");
 		McpClientSettings settings = new McpClientSettings(name, client.getVersion(), client.getRequestTimeout(),
 				client.getInitializeTimeout(), client.isLazy());
-		StreamSettings streamSettings = McpServersFactory.streamSettings(properties.getStream());
-		return new McpClientFactory(McpEventStreamAutoConfiguration.authenticatedClient(builders, filter),
-				McpJsonDefaults.getMapper(), McpEventStreamAutoConfiguration.eventMapper(mappers), streamSettings,
-				settings, sampling.getIfUnique(), elicitation.getIfUnique(), roots.getIfUnique(),
-				customizers.orderedStream().toList(), decorators.orderedStream().toList());
+		return new McpClientFactory(webClient, McpJsonDefaults.getMapper(),
+				McpEventStreamAutoConfiguration.eventMapper(mappers), streamSettings, settings, sampling.getIfUnique(),
+				elicitation.getIfUnique(), roots.getIfUnique(), customizers.orderedStream().toList(),
+				decorators.orderedStream().toList());
+	}
+
+	@Bean
+	@Order(McpServerBeans.CLIENT_ORDER)
+	McpServerBeans mcpClientBeans(ObjectProvider<McpClientFactory> factory) {
+		return (server, registry) -> {
+			if (server.transport() != McpTransportType.STREAMABLE_HTTP) {
+				return;
+			}
+			String session = registry.register("mcpSession", server, McpSession.class,
+					() -> factory.getObject().create(server));
+			registry.register("mcpTransport", server, ResumableStreamableHttpTransport.class,
+					() -> registry.bean(session, McpSession.class).transport());
+			registry.register("mcpAsyncClient", server, McpAsyncClient.class,
+					() -> registry.bean(session, McpSession.class).async());
+		};
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	McpSessionLifecycle mcpSessionLifecycle(ObjectProvider<McpSession> sessions, McpClientFactory factory,
-			CloudRunMcpProperties properties) {
-		StreamSettings.Reconnect reconnect = McpServersFactory.streamSettings(properties.getStream()).reconnect();
+			StreamSettings streamSettings) {
+		StreamSettings.Reconnect reconnect = streamSettings.reconnect();
 		return new McpSessionLifecycle(sessions.orderedStream().toList(), factory.settings(), reconnect.initialDelay(),
 				reconnect.maxDelay());
 	}

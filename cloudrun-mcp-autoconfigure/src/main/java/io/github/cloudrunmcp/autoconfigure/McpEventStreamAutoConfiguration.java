@@ -3,58 +3,69 @@ package io.github.cloudrunmcp.autoconfigure;
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
 import io.github.cloudrunmcp.listener.McpListenerFactory;
 import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.server.McpTransportType;
+import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpEventStreamFactory;
+import io.github.cloudrunmcp.stream.StreamSettings;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Auto-configuration of the {@link McpEventStream} of each configured server, and of
+ * Auto-configuration of the {@link McpEventStream} of each server of the
+ * {@link McpServers} bean ({@code mcpEventStream}, primary, for the default server and
+ * {@code mcpEventStream-<name>} for named ones, each qualified by its server's name; for
+ * a streamable-http server, fed by its MCP session's notifications), and of
  * {@link io.github.cloudrunmcp.listener.McpListener @McpListener} methods.
  */
 @AutoConfiguration(after = { CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class },
 		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @ConditionalOnBean({ McpServers.class, IdTokenExchangeFilterFunction.class })
 @ConditionalOnBooleanProperty(name = "cloudrun.mcp.stream.enabled", matchIfMissing = true)
-@Import(McpEventStreamRegistrar.class)
 public final class McpEventStreamAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean
 	static McpListenerFactory mcpListenerFactory() {
 		return new McpListenerFactory();
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	McpEventStreamFactory mcpEventStreamFactory(CloudRunMcpProperties properties, IdTokenExchangeFilterFunction filter,
-			ObjectProvider<WebClient.Builder> builders, ObjectProvider<ObjectMapper> mappers,
-			ApplicationEventPublisher publisher) {
-		return new McpEventStreamFactory(authenticatedClient(builders, filter),
-				McpServersFactory.streamSettings(properties.getStream()), eventMapper(mappers),
-				publisher::publishEvent);
+	McpEventStreamFactory mcpEventStreamFactory(
+			@Qualifier(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME) WebClient webClient, StreamSettings settings,
+			ObjectProvider<ObjectMapper> mappers, ApplicationEventPublisher publisher) {
+		return new McpEventStreamFactory(webClient, settings, eventMapper(mappers), publisher::publishEvent);
 	}
 
-	/**
-	 * Return a client from Spring Boot's builder (codecs, observation, customizers) when
-	 * present, with the ID-token filter once.
-	 */
-	static WebClient authenticatedClient(ObjectProvider<WebClient.Builder> builders,
-			IdTokenExchangeFilterFunction filter) {
-		return builders.getIfAvailable(WebClient::builder).clone().filters((filters) -> {
-			if (!filters.contains(filter)) {
-				filters.add(filter);
+	@Bean
+	@Order(McpServerBeans.STREAM_ORDER)
+	McpServerBeans mcpEventStreamBeans(ObjectProvider<McpEventStreamFactory> factory) {
+		return (server, registry) -> {
+			if (server.transport() != McpTransportType.STREAMABLE_HTTP) {
+				registry.register("mcpEventStream", server, McpEventStream.class,
+						() -> factory.getObject().create(server));
+				return;
 			}
-		}).build();
+			// The MCP session's notifications feed the stream; without an MCP client
+			// (cloudrun.mcp.client.enabled=false) there is nothing to stream.
+			String transport = McpServerBeanRegistry.beanName("mcpTransport", server.name());
+			if (registry.contains(transport)) {
+				registry.register("mcpEventStream", server, McpEventStream.class,
+						() -> factory.getObject().create(server, registry.bean(transport, McpEventSource.class)));
+			}
+		};
 	}
 
 	static ObjectMapper eventMapper(ObjectProvider<ObjectMapper> mappers) {

@@ -2,6 +2,7 @@ package io.github.cloudrunmcp.autoconfigure;
 
 import io.github.cloudrunmcp.observation.McpStreamMetrics;
 import io.github.cloudrunmcp.stream.McpEventStream;
+import io.github.cloudrunmcp.stream.McpEventStreamFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -17,7 +18,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = McpEventStreamAutoConfiguration.class)
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean(McpEventStream.class)
+@ConditionalOnBean(McpEventStreamFactory.class)
 public final class McpMetricsAutoConfiguration {
 
 	@Bean

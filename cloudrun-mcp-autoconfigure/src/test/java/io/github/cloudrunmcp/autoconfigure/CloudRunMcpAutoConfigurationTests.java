@@ -18,6 +18,7 @@ import io.github.cloudrunmcp.server.AuthMode;
 import io.github.cloudrunmcp.server.McpConfigurationException;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.stream.StreamSettings;
 import io.github.cloudrunmcp.test.FakeMetadataServer;
 import io.github.cloudrunmcp.test.FakeProtectedServer;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +30,9 @@ import reactor.core.publisher.Mono;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -353,6 +356,85 @@ class CloudRunMcpAutoConfigurationTests {
 				"cloudrun.mcp.servers.a.base-url=https://x.example.com/a",
 				"cloudrun.mcp.servers.b.base-url=https://x.example.com/b",
 				"cloudrun.mcp.servers.b.audience=https://other.example.com");
+	}
+
+	@Test
+	void backsOffWithoutWebClient() {
+		this.runner.withClassLoader(new FilteredClassLoader(WebClient.class))
+			.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(McpServers.class));
+	}
+
+	@Test
+	void backsOffWithoutGoogleAuthLibrary() {
+		this.runner.withClassLoader(new FilteredClassLoader(GoogleCredentials.class))
+			.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(McpServers.class));
+	}
+
+	@Test
+	void springCloudGcpBridgeNeedsGax() {
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.run((context) -> assertThat(context)
+				.hasSingleBean(CloudRunMcpAutoConfiguration.GcpCredentialsSupplierFactory.class));
+		this.runner.withClassLoader(new FilteredClassLoader(CredentialsProvider.class))
+			.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(CredentialsSupplier.class)
+				.doesNotHaveBean(CloudRunMcpAutoConfiguration.GcpCredentialsSupplierFactory.class));
+	}
+
+	@Test
+	void webClientCustomizerNeedsSpringBootWebClient() {
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.run((context) -> assertThat(context).hasBean("cloudRunMcpWebClientCustomizer"));
+		this.runner.withClassLoader(new FilteredClassLoader(WebClientCustomizer.class))
+			.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean("cloudRunMcpWebClientCustomizer")
+				.hasBean(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME));
+	}
+
+	@Test
+	void webClientCustomizerBacksOffByName() {
+		WebClientCustomizer own = (builder) -> {
+		};
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.withBean("cloudRunMcpWebClientCustomizer", WebClientCustomizer.class, () -> own)
+			.run((context) -> assertThat(context).getBean("cloudRunMcpWebClientCustomizer").isSameAs(own));
+	}
+
+	@Test
+	void authenticatedWebClientCarriesTheFilterOnce() {
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com").run((context) -> {
+			WebClient client = context.getBean(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME, WebClient.class);
+			IdTokenExchangeFilterFunction filter = context.getBean(IdTokenExchangeFilterFunction.class);
+			java.util.List<Object> filters = new java.util.ArrayList<>();
+			client.mutate().filters(filters::addAll);
+			assertThat(filters).containsOnlyOnce(filter);
+		});
+	}
+
+	@Test
+	void credentialsSupplierBacksOff() {
+		CredentialsSupplier own = this.metadata::credentials;
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.withBean("myCredentials", CredentialsSupplier.class, () -> own)
+			.run((context) -> assertThat(context).getBean(CredentialsSupplier.class).isSameAs(own));
+	}
+
+	@Test
+	void streamSettingsBackOff() {
+		StreamSettings own = StreamSettings.defaults();
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.withBean("mySettings", StreamSettings.class, () -> own)
+			.run((context) -> assertThat(context).getBean(StreamSettings.class).isSameAs(own));
+	}
+
+	@Test
+	void invalidStreamSettingsFailStartUp() {
+		assertInvalid("cloudrun.mcp.stream.buffer", "buffer must be at least 1",
+				"cloudrun.mcp.base-url=https://a.example.com", "cloudrun.mcp.stream.buffer=0");
 	}
 
 }
