@@ -30,6 +30,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.WebClientCustomizer;
@@ -435,6 +436,18 @@ class CloudRunMcpAutoConfigurationTests {
 	void invalidStreamSettingsFailStartUp() {
 		assertInvalid("cloudrun.mcp.stream.buffer", "buffer must be at least 1",
 				"cloudrun.mcp.base-url=https://a.example.com", "cloudrun.mcp.stream.buffer=0");
+	}
+
+	@Test
+	void redirectPoliciesNeedSpringBootHttpClient() {
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.run((context) -> assertThat(context).hasBean("cloudRunMcpReactorRedirectPolicy")
+				.hasBean("cloudRunMcpJdkRedirectPolicy"));
+		this.runner.withClassLoader(new FilteredClassLoader(ClientHttpConnectorBuilderCustomizer.class))
+			.withPropertyValues("cloudrun.mcp.base-url=https://mcp.example.com")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean("cloudRunMcpReactorRedirectPolicy")
+				.doesNotHaveBean("cloudRunMcpJdkRedirectPolicy"));
 	}
 
 }

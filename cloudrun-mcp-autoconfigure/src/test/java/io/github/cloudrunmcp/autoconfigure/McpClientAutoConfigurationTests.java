@@ -7,6 +7,7 @@ import java.util.List;
 import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
 import io.github.cloudrunmcp.protocol.McpClientFactory;
 import io.github.cloudrunmcp.protocol.McpClientSettings;
+import io.github.cloudrunmcp.protocol.McpLivenessProbe;
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
 import io.github.cloudrunmcp.protocol.ResumableStreamableHttpTransport;
@@ -149,6 +150,16 @@ class McpClientAutoConfigurationTests {
 				StreamSettings.defaults(),
 				new McpClientSettings("mine", "1", Duration.ofSeconds(5), Duration.ofSeconds(5), true), null, null,
 				null, List.of());
+	}
+
+	@Test
+	void livenessProbeBacksOff() {
+		McpLivenessProbe own = new McpLivenessProbe(java.util.Map.of(), Duration.ZERO);
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=" + this.server.origin(),
+					"cloudrun.mcp.transport=streamable-http")
+			.withBean("myProbe", McpLivenessProbe.class, () -> own)
+			.run((context) -> assertThat(context).getBean(McpLivenessProbe.class).isSameAs(own));
 	}
 
 	static class ToolsUser {
