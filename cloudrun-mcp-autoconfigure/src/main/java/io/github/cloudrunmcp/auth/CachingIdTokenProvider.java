@@ -124,6 +124,13 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 		}
 	}
 
+	@Override
+	public @Nullable IdTokenStatus status(String audience) {
+		Entry entry = this.entries.get(audience);
+		IdToken token = (entry != null) ? entry.current : null;
+		return (token != null) ? new IdTokenStatus(entry.fetchedAt, token.expiresAt()) : null;
+	}
+
 	/**
 	 * The cached state of one audience.
 	 */

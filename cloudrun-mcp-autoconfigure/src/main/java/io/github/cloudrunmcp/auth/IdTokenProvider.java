@@ -1,5 +1,6 @@
 package io.github.cloudrunmcp.auth;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,6 +25,17 @@ public interface IdTokenProvider {
 	 * @param rejected the rejected token
 	 */
 	default void invalidate(String audience, IdToken rejected) {
+	}
+
+	/**
+	 * Return when the token cached for an audience was fetched and when it expires, for
+	 * monitoring; never the token itself.
+	 * @param audience the audience
+	 * @return the cached token's times, or {@code null} when none is cached or the
+	 * provider does not cache
+	 */
+	default @Nullable IdTokenStatus status(String audience) {
+		return null;
 	}
 
 }

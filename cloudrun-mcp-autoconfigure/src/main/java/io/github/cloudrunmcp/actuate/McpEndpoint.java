@@ -1,0 +1,188 @@
+package io.github.cloudrunmcp.actuate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
+import io.github.cloudrunmcp.auth.IdTokenStatus;
+import io.github.cloudrunmcp.auth.TokenRoute;
+import io.github.cloudrunmcp.protocol.McpSession;
+import io.github.cloudrunmcp.server.McpServer;
+import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.stream.McpEventStream;
+import io.github.cloudrunmcp.stream.McpStreamStatus;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * The {@code mcp} actuator endpoint ({@code /actuator/mcp},
+ * {@code /actuator/mcp/{name}}): per server its transport, URL, negotiated protocol
+ * revision, connection status, last event ID, connections and reconnects, tool count and
+ * when its ID token expires (never the token, nor the session ID). Exposed and secured
+ * like any other actuator endpoint: not over the web unless
+ * {@code management.endpoints.web.exposure.include} names it.
+ */
+@Endpoint(id = "mcp")
+public class McpEndpoint {
+
+	private static final Duration TOOLS_TIMEOUT = Duration.ofSeconds(2);
+
+	private final McpServers servers;
+
+	private final Map<String, McpEventStream> streams;
+
+	private final Map<String, McpSession> sessions;
+
+	private final @Nullable IdTokenExchangeFilterFunction tokens;
+
+	/**
+	 * Create the endpoint.
+	 * @param servers the configured servers
+	 * @param streams the event streams
+	 * @param sessions the MCP sessions
+	 * @param tokens the ID-token filter, or {@code null}
+	 */
+	public McpEndpoint(McpServers servers, List<McpEventStream> streams, List<McpSession> sessions,
+			@Nullable IdTokenExchangeFilterFunction tokens) {
+		this.servers = Objects.requireNonNull(servers, "servers");
+		this.streams = new LinkedHashMap<>();
+		streams.forEach((stream) -> this.streams.put(stream.server(), stream));
+		this.sessions = new LinkedHashMap<>();
+		sessions.forEach((session) -> this.sessions.put(session.server().name(), session));
+		this.tokens = tokens;
+	}
+
+	/**
+	 * Describe every server.
+	 * @return the servers by name
+	 */
+	@ReadOperation
+	public Mono<ServersDescriptor> servers() {
+		return Flux.fromIterable(this.servers.all())
+			.concatMap(this::describe)
+			.collectMap(ServerDescriptor::name, (descriptor) -> descriptor, LinkedHashMap::new)
+			.map(ServersDescriptor::new);
+	}
+
+	/**
+	 * Describe one server.
+	 * @param name the server's name
+	 * @return the server, or empty (404) when there is none of that name
+	 */
+	@ReadOperation
+	public Mono<ServerDescriptor> server(@Selector String name) {
+		return Mono.justOrEmpty(this.servers.find(name)).flatMap(this::describe);
+	}
+
+	private Mono<ServerDescriptor> describe(McpServer server) {
+		McpSession session = this.sessions.get(server.name());
+		McpEventStream stream = this.streams.get(server.name());
+		return tools(session).map(Integer::valueOf)
+			.map((count) -> descriptor(server, session, stream, count))
+			.defaultIfEmpty(descriptor(server, session, stream, null));
+	}
+
+	private static Mono<Integer> tools(@Nullable McpSession session) {
+		if (session == null || !session.async().isInitialized()) {
+			return Mono.empty();
+		}
+		return session.async()
+			.listTools()
+			.map((result) -> result.tools().size())
+			.timeout(TOOLS_TIMEOUT)
+			.onErrorResume((ex) -> Mono.empty());
+	}
+
+	private ServerDescriptor descriptor(McpServer server, @Nullable McpSession session, @Nullable McpEventStream stream,
+			@Nullable Integer tools) {
+		McpStreamStatus status = (stream != null) ? stream.status() : null;
+		String url = (session != null) ? session.transport().endpoint().toString()
+				: (stream != null) ? stream.url().toString() : server.baseUrl().toString();
+		StatusDescriptor statusDescriptor = (status != null) ? new StatusDescriptor(status.state().name(),
+				status.since(), status.attempt(), (status.cause() != null) ? status.cause().getMessage() : null) : null;
+		Long connections = (stream != null) ? stream.stats().connections() : null;
+		return new ServerDescriptor(server.name(), (session != null) ? "streamable-http" : "events", url,
+				(session != null) ? session.transport().protocolVersion() : null,
+				(session != null) ? session.async().isInitialized() : null, statusDescriptor,
+				(stream != null && !stream.lastEventId().isEmpty()) ? stream.lastEventId() : null, connections,
+				(connections != null) ? Math.max(0, connections - 1) : null,
+				(stream != null) ? stream.stats().received() : null, tools, token(server));
+	}
+
+	private @Nullable TokenDescriptor token(McpServer server) {
+		IdTokenExchangeFilterFunction filter = this.tokens;
+		TokenRoute route = (filter != null) ? filter.routeFor(server.origin()) : null;
+		if (route == null) {
+			return null;
+		}
+		IdTokenStatus status = route.provider().status(route.audience());
+		return new TokenDescriptor(route.audience(), (status != null) ? status.fetchedAt() : null,
+				(status != null) ? status.expiresAt() : null);
+	}
+
+	/**
+	 * All servers.
+	 *
+	 * @param servers the servers by name
+	 */
+	public record ServersDescriptor(Map<String, ServerDescriptor> servers) {
+
+	}
+
+	/**
+	 * One server.
+	 *
+	 * @param name its name
+	 * @param transport {@code events} or {@code streamable-http}
+	 * @param url the URL of its event stream or MCP endpoint
+	 * @param protocolVersion the negotiated protocol revision, for an MCP server
+	 * @param initialized whether its MCP session is initialized, for an MCP server
+	 * @param status its stream's status, when it has a stream
+	 * @param lastEventId the last event ID received
+	 * @param connections the connection attempts of its stream
+	 * @param reconnects the connection attempts after the first
+	 * @param eventsReceived the events its stream received
+	 * @param tools how many tools it offers, when its session is initialized and it
+	 * answered in time
+	 * @param token its ID token's audience and times, when requests to it carry one
+	 */
+	public record ServerDescriptor(String name, String transport, String url, @Nullable String protocolVersion,
+			@Nullable Boolean initialized, @Nullable StatusDescriptor status, @Nullable String lastEventId,
+			@Nullable Long connections, @Nullable Long reconnects, @Nullable Long eventsReceived,
+			@Nullable Integer tools, @Nullable TokenDescriptor token) {
+
+	}
+
+	/**
+	 * The status of a server's stream.
+	 *
+	 * @param state the state
+	 * @param since when it entered the state
+	 * @param attempt consecutive failed attempts
+	 * @param error why the last connection ended, if it failed
+	 */
+	public record StatusDescriptor(String state, Instant since, int attempt, @Nullable String error) {
+
+	}
+
+	/**
+	 * The ID token of a server, without the token.
+	 *
+	 * @param audience the token's audience
+	 * @param fetchedAt when the cached token was fetched, if one is cached
+	 * @param expiresAt when it expires, if one is cached
+	 */
+	public record TokenDescriptor(String audience, @Nullable Instant fetchedAt, @Nullable Instant expiresAt) {
+
+	}
+
+}
