@@ -1,0 +1,154 @@
+package io.github.cloudrunmcp.protocol;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.modelcontextprotocol.modern.McpSchema;
+import io.modelcontextprotocol.modern.server.McpServer;
+import io.modelcontextprotocol.modern.server.McpSyncResponse;
+import io.modelcontextprotocol.modern.server.feature.McpSyncTool;
+import io.modelcontextprotocol.modern.server.feature.McpSyncToolRepository;
+import io.modelcontextprotocol.modern.server.feature.ToolsFeature;
+import io.modelcontextprotocol.modern.server.feature.ToolsPage;
+import io.modelcontextprotocol.modern.server.transport.HttpServletMcpTransport;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.startup.Tomcat;
+
+/**
+ * The MCP Java SDK's own 2026-07-28 server (its {@code HttpServletMcpTransport}) in an
+ * embedded Tomcat on loopback, with a few tools, recording the headers of every request
+ * it receives.
+ */
+final class JavaSdkStatelessServer implements AutoCloseable {
+
+	private final Tomcat tomcat;
+
+	private final HttpServletMcpTransport transport;
+
+	private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
+
+	private final File baseDir;
+
+	private JavaSdkStatelessServer(Tomcat tomcat, HttpServletMcpTransport transport, File baseDir) {
+		this.tomcat = tomcat;
+		this.transport = transport;
+		this.baseDir = baseDir;
+	}
+
+	static JavaSdkStatelessServer start() throws IOException, LifecycleException {
+		McpServer server = McpServer.builder()
+			.serverInfo(new McpSchema.Implementation("java-sdk-stateless", null, "2.2.0", null, null, null))
+			.feature(ToolsFeature.ofSync(new Tools()))
+			.build();
+		HttpServletMcpTransport transport = HttpServletMcpTransport.builder(server).endpoint("/mcp").build();
+		File baseDir = Files.createTempDirectory("java-sdk-stateless").toFile();
+		Tomcat tomcat = new Tomcat();
+		tomcat.setBaseDir(baseDir.getAbsolutePath());
+		tomcat.setHostname("127.0.0.1");
+		tomcat.setPort(0);
+		tomcat.getConnector().setProperty("address", "127.0.0.1");
+		JavaSdkStatelessServer result = new JavaSdkStatelessServer(tomcat, transport, baseDir);
+		Context context = tomcat.addContext("", baseDir.getAbsolutePath());
+		Wrapper wrapper = Tomcat.addServlet(context, "mcp", result.new Recording());
+		wrapper.setAsyncSupported(true);
+		context.addServletMappingDecoded("/mcp", "mcp");
+		tomcat.start();
+		return result;
+	}
+
+	String origin() {
+		return "http://127.0.0.1:" + this.tomcat.getConnector().getLocalPort();
+	}
+
+	/**
+	 * Return the headers of every request received, names in lower case, in order.
+	 * @return the requests' headers
+	 */
+	List<Map<String, String>> requests() {
+		return List.copyOf(this.requests);
+	}
+
+	@Override
+	public void close() throws Exception {
+		this.transport.closeGracefully();
+		this.tomcat.stop();
+		this.tomcat.destroy();
+	}
+
+	private final class Recording extends HttpServlet {
+
+		private static final long serialVersionUID = 1L;
+
+		@Override
+		protected void service(HttpServletRequest request, HttpServletResponse response)
+				throws ServletException, IOException {
+			Map<String, String> headers = new LinkedHashMap<>();
+			for (String name : Collections.list(request.getHeaderNames())) {
+				headers.put(name.toLowerCase(java.util.Locale.ROOT), request.getHeader(name));
+			}
+			JavaSdkStatelessServer.this.requests.add(headers);
+			JavaSdkStatelessServer.this.transport.service(request, response);
+		}
+
+	}
+
+	/**
+	 * An echo tool whose {@code region} parameter is mirrored into a header, and a tool
+	 * whose header annotation is invalid (a name with a space).
+	 */
+	static final class Tools implements McpSyncToolRepository {
+
+		private static final McpSchema.Tool ECHO = McpSchema.Tool
+			.builder("echo", Map.of("type", "object", "properties",
+					Map.of("message", Map.of("type", "string"), "region",
+							Map.of("type", "string", "x-mcp-header", "Region")),
+					"required", List.of("message")))
+			.description("Echoes the message and the region")
+			.build();
+
+		private static final McpSchema.Tool BROKEN = McpSchema.Tool.builder("broken", Map.of("type", "object",
+				"properties", Map.of("value", Map.of("type", "string", "x-mcp-header", "Not A Token"))))
+			.build();
+
+		@Override
+		public ToolsPage list(io.modelcontextprotocol.modern.server.McpRequestContext ctx, String cursor) {
+			return ToolsPage.of(List.of(ECHO, BROKEN));
+		}
+
+		@Override
+		public McpSyncTool find(io.modelcontextprotocol.modern.server.McpRequestContext ctx, String name) {
+			if ("echo".equals(name)) {
+				return McpSyncTool.of(ECHO, (context, request) -> {
+					Object region = (request.arguments() != null) ? request.arguments().get("region") : null;
+					return McpSyncResponse.result(McpSchema.CallToolResult.builder()
+						.addContent(McpSchema.TextContent
+							.builder(request.arguments().get("message") + " from " + ((region != null) ? region : "-"))
+							.build())
+						.build());
+				});
+			}
+			if ("broken".equals(name)) {
+				return McpSyncTool.of(BROKEN,
+						(context,
+								request) -> McpSyncResponse.result(McpSchema.CallToolResult.builder()
+									.addContent(McpSchema.TextContent.builder("?").build())
+									.build()));
+			}
+			return null;
+		}
+
+	}
+
+}

@@ -1,0 +1,149 @@
+package io.github.cloudrunmcp.protocol;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import com.google.auth.oauth2.GoogleCredentials;
+import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
+import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
+import io.github.cloudrunmcp.test.FakeMetadataServer;
+import io.github.cloudrunmcp.test.RecordingProxy;
+import io.github.cloudrunmcp.test.TestTokenIssuer;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.modern.McpSchema;
+import io.modelcontextprotocol.modern.client.McpAsyncClient;
+import io.modelcontextprotocol.modern.client.McpClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link StatelessStreamableHttpTransport} under the SDK's 2026-07-28 client against the
+ * MCP Java SDK's own 2026-07-28 server, through a proxy that verifies the ID token of
+ * every request.
+ */
+class JavaSdkStatelessServerInteropTests {
+
+	private static final String AUDIENCE = "https://stateless.example.com";
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+	private static TestTokenIssuer issuer;
+
+	private static FakeMetadataServer metadata;
+
+	private static JavaSdkStatelessServer server;
+
+	private static RecordingProxy proxy;
+
+	@BeforeAll
+	static void startServers() throws Exception {
+		issuer = new TestTokenIssuer();
+		metadata = new FakeMetadataServer(issuer);
+		metadata.start();
+		server = JavaSdkStatelessServer.start();
+		proxy = new RecordingProxy(URI.create(server.origin()), issuer, AUDIENCE);
+		proxy.start();
+	}
+
+	@AfterAll
+	static void stopServers() throws Exception {
+		if (proxy != null) {
+			proxy.stop();
+		}
+		if (server != null) {
+			server.close();
+		}
+		if (metadata != null) {
+			metadata.stop();
+		}
+	}
+
+	private static ApplicationContextRunner runner() {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CloudRunMcpAutoConfiguration.class))
+			.withBean(GoogleCredentials.class, () -> metadata.credentials())
+			.withPropertyValues("cloudrun.mcp.base-url=" + proxy.origin(), "cloudrun.mcp.audience=" + AUDIENCE,
+					"cloudrun.mcp.auth.mode=google");
+	}
+
+	private static McpAsyncClient client(IdTokenExchangeFilterFunction filter) {
+		WebClient webClient = WebClient.builder().filter(filter).build();
+		StatelessStreamableHttpTransport transport = new StatelessStreamableHttpTransport("stateless",
+				URI.create(proxy.origin() + "/mcp"), webClient, McpJsonDefaults.getMapper());
+		return McpClient.async(transport)
+			.clientInfo(new McpSchema.Implementation("interop-tests", null, "1.0", null, null, null))
+			.build();
+	}
+
+	@Test
+	void discoversListsAndCallsToolsWithTheTokenOnEveryRequest() {
+		runner().run((context) -> {
+			int before = proxy.exchanges().size();
+			McpAsyncClient client = client(context.getBean(IdTokenExchangeFilterFunction.class));
+			McpSchema.DiscoverResult discovered = client.discover().block(TIMEOUT);
+			assertThat(discovered.supportedVersions()).contains("2026-07-28");
+			McpSchema.ListToolsResult tools = client.tools().list().block(TIMEOUT);
+			assertThat(tools.tools()).extracting(McpSchema.Tool::name).contains("echo");
+			McpSchema.CallToolResult result = client.tool("echo")
+				.arguments(Map.of("message", "hi", "region", "eu-west1"))
+				.call()
+				.block(TIMEOUT);
+			assertThat(text(result)).isEqualTo("hi from eu-west1");
+			List<RecordingProxy.Exchange> exchanges = proxy.exchanges().subList(before, proxy.exchanges().size());
+			assertThat(exchanges).isNotEmpty()
+				.allSatisfy((exchange) -> assertThat(exchange.tokenValid()).as(exchange.toString()).isTrue())
+				.allSatisfy((exchange) -> assertThat(exchange.method()).isEqualTo("POST"))
+				.allSatisfy((exchange) -> assertThat(exchange.protocolVersion()).isEqualTo("2026-07-28"))
+				.allSatisfy((exchange) -> assertThat(exchange.sessionId()).isNull());
+		});
+	}
+
+	@Test
+	void everyPostCarriesMethodNameAndMirroredToolParameters() {
+		runner().run((context) -> {
+			McpAsyncClient client = client(context.getBean(IdTokenExchangeFilterFunction.class));
+			client.tools().list().block(TIMEOUT);
+			int before = server.requests().size();
+			client.tool("echo").arguments(Map.of("message", "plain", "region", "us-central1")).call().block(TIMEOUT);
+			client.tool("echo").arguments(Map.of("message", "unicode", "region", "Zürich")).call().block(TIMEOUT);
+			client.tool("echo").arguments(Map.of("message", "absent")).call().block(TIMEOUT);
+			List<Map<String, String>> calls = server.requests().subList(before, server.requests().size());
+			assertThat(calls).hasSize(3)
+				.allSatisfy((headers) -> assertThat(headers).containsEntry("mcp-method", "tools/call")
+					.containsEntry("mcp-name", "echo")
+					.containsEntry("mcp-protocol-version", "2026-07-28"));
+			assertThat(calls.get(0)).containsEntry("mcp-param-region", "us-central1");
+			assertThat(calls.get(1)).containsEntry("mcp-param-region",
+					"=?base64?" + Base64.getEncoder().encodeToString("Zürich".getBytes(StandardCharsets.UTF_8)) + "?=");
+			assertThat(calls.get(2)).doesNotContainKey("mcp-param-region");
+		});
+	}
+
+	@Test
+	void aToolWithAnInvalidHeaderAnnotationIsSkippedAndTheOthersStayUsable() {
+		runner().run((context) -> {
+			McpAsyncClient client = client(context.getBean(IdTokenExchangeFilterFunction.class));
+			McpSchema.ListToolsResult tools = client.tools().list().block(TIMEOUT);
+			assertThat(tools.tools()).extracting(McpSchema.Tool::name).containsExactly("echo");
+			assertThat(tools.tools().get(0).inputSchema()).containsEntry("required", List.of("message"));
+			assertThat(text(client.tool("echo").arguments(Map.of("message", "still")).call().block(TIMEOUT)))
+				.isEqualTo("still from -");
+		});
+	}
+
+	private static String text(McpSchema.CallToolResult result) {
+		return ((McpSchema.TextContent) result.content().get(0)).text();
+	}
+
+}
