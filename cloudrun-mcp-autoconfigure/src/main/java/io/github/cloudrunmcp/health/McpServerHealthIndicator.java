@@ -11,6 +11,7 @@ import io.github.cloudrunmcp.protocol.McpLivenessProbe;
 import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
+import io.github.cloudrunmcp.text.PrintableText;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
@@ -93,7 +94,7 @@ public final class McpServerHealthIndicator implements HealthIndicator {
 		}
 		if (stream != null) {
 			if (!stream.lastEventId().isEmpty()) {
-				builder.withDetail("lastEventId", stream.lastEventId());
+				builder.withDetail("lastEventId", PrintableText.of(stream.lastEventId()));
 			}
 			McpEventStream.Stats stats = stream.stats();
 			builder.withDetail("received", stats.received())
@@ -126,7 +127,8 @@ public final class McpServerHealthIndicator implements HealthIndicator {
 		}
 		Throwable cause = status.cause();
 		if (cause != null) {
-			builder.withDetail("error", cause.getClass().getSimpleName() + ": " + cause.getMessage());
+			// Messages may quote the server: escaped, as in the logs.
+			builder.withDetail("error", cause.getClass().getSimpleName() + ": " + PrintableText.of(cause.getMessage()));
 		}
 	}
 
@@ -136,7 +138,7 @@ public final class McpServerHealthIndicator implements HealthIndicator {
 		details.put("checkedAt", liveness.checkedAt().toString());
 		details.put("latencyMillis", liveness.latency().toMillis());
 		if (liveness.error() != null) {
-			details.put("error", liveness.error());
+			details.put("error", PrintableText.of(liveness.error()));
 		}
 		if (liveness.downSince() != null) {
 			details.put("downSince", liveness.downSince().toString());

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.Set;
 
 import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.text.PrintableText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -66,8 +67,9 @@ public class McpListenerMethodAdapter extends ApplicationListenerMethodAdapter {
 			super.onApplicationEvent(event);
 		}
 		catch (RuntimeException | Error ex) {
-			logger.error("@McpListener " + this.description + " failed for event id '" + mcpEvent.id() + "' of type '"
-					+ mcpEvent.type() + "' from server '" + mcpEvent.server() + "'; the stream goes on.", ex);
+			logger.error("@McpListener " + this.description + " failed for event id '" + PrintableText.of(mcpEvent.id())
+					+ "' of type '" + PrintableText.of(mcpEvent.type()) + "' from server '" + mcpEvent.server()
+					+ "'; the stream goes on.", ex);
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 
 import io.github.cloudrunmcp.stream.McpEventStream;
+import io.github.cloudrunmcp.text.PrintableText;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -142,8 +143,10 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 
 	private static void initialized(McpSession session, McpSchema.InitializeResult result) {
 		if (logger.isInfoEnabled()) {
-			logger.info("MCP server '" + session.server().name() + "' initialized: " + result.serverInfo().name() + " "
-					+ result.serverInfo().version() + ", protocol " + result.protocolVersion());
+			logger.info("MCP server '" + session.server().name() + "' initialized: "
+					+ PrintableText.of(result.serverInfo().name()) + " "
+					+ PrintableText.of(result.serverInfo().version()) + ", protocol "
+					+ PrintableText.of(result.protocolVersion()));
 		}
 	}
 

@@ -26,6 +26,7 @@ import io.github.cloudrunmcp.stream.SseEvent;
 import io.github.cloudrunmcp.stream.SseRequest;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import io.github.cloudrunmcp.stream.StreamStatusTable;
+import io.github.cloudrunmcp.text.PrintableText;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -380,7 +381,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 	private RuntimeException statusError(@Nullable String sentSessionId, String method, int code, String body) {
 		if ((code == 404 || code == 400) && sentSessionId != null) {
-			return sessionNotFound(sentSessionId, method, code);
+			return sessionNotFound(method, code);
 		}
 		McpStreamException refusal = StreamStatusTable.refusal(
 				"Server '" + this.server + "' answered " + method + " " + this.endpoint, code, null, body,
@@ -388,21 +389,22 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		return new McpProtocolException(refusal.getMessage(), code, null);
 	}
 
-	private McpTransportSessionNotFoundException sessionNotFound(String sentSessionId, String method, int code) {
-		return new McpTransportSessionNotFoundException(
-				"Server '" + this.server + "' no longer knows MCP session " + sentSessionId + " (" + method
-						+ " answered " + code + "); a new session is being initialized, " + "retry the call.");
+	private McpTransportSessionNotFoundException sessionNotFound(String method, int code) {
+		return new McpTransportSessionNotFoundException("Server '" + this.server + "' no longer knows the MCP session ("
+				+ method + " answered " + code + "); a new session is being initialized, retry the call.");
 	}
 
 	private void sessionLost(Session lost, String reason) {
 		if (this.session.compareAndSet(lost, new Session())) {
-			logger.warn("MCP server '" + this.server + "' no longer knows session " + lost.id + " (" + reason
+			// No session ID in the message: it is the server's credential for the
+			// session.
+			logger.warn("MCP server '" + this.server + "' no longer knows the session (" + PrintableText.of(reason)
 					+ "); starting a new session.");
 			lost.dispose();
 			// The calls in flight learn why before the SDK ends the old session.
 			for (Object requestId : lost.pending) {
-				respondWithError(requestId, "Server '" + this.server + "' no longer knows MCP session " + lost.id + " ("
-						+ reason + "); a new session is being initialized, retry the call.");
+				respondWithError(requestId, "Server '" + this.server + "' no longer knows the MCP session ("
+						+ PrintableText.of(reason) + "); a new session is being initialized, retry the call.");
 			}
 			lost.pending.clear();
 			Consumer<Throwable> exceptions = this.exceptionHandler;
@@ -411,7 +413,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 				// on
 				// a Netty thread.
 				McpTransportSessionNotFoundException notFound = new McpTransportSessionNotFoundException(
-						"Session " + lost.id + " of server '" + this.server + "' not found");
+						"The session of server '" + this.server + "' was not found");
 				Schedulers.boundedElastic().schedule(() -> exceptions.accept(notFound));
 			}
 		}
@@ -484,7 +486,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		String sentSessionId = refused.request().headers().get(HttpHeaders.MCP_SESSION_ID);
 		int code = refused.status();
 		if ((code == 404 || code == 400) && sentSessionId != null) {
-			McpTransportSessionNotFoundException notFound = sessionNotFound(sentSessionId, "GET", code);
+			McpTransportSessionNotFoundException notFound = sessionNotFound("GET", code);
 			sessionLost(current, "GET answered " + code);
 			return new McpStreamException(notFound.getMessage(), code, false, null);
 		}
@@ -503,7 +505,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		}
 		if (!inbound(current, id, event.data(), stream)) {
 			logger.error("MCP server '" + this.server + "' sent an event that is not a JSON-RPC message (event ID '"
-					+ id + "'); skipped: " + snippet(event.data()));
+					+ PrintableText.of(id) + "'); skipped: " + snippet(event.data()));
 		}
 	}
 
@@ -541,8 +543,8 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			this.protocolVersion = version;
 			status(McpStreamStatus.State.OPEN, 0, null, null);
 			if (logger.isDebugEnabled()) {
-				logger.debug("MCP server '" + this.server + "' initialized session " + current.id + " with protocol "
-						+ version);
+				logger.debug("MCP server '" + this.server + "' initialized a session with protocol "
+						+ PrintableText.of(version));
 			}
 		}
 	}
@@ -632,7 +634,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 				return;
 			}
 			logger.error("MCP server '" + this.server + "': the notification stream stopped: "
-					+ ((cause != null) ? cause.getMessage() : "unknown cause"));
+					+ ((cause != null) ? PrintableText.of(cause.getMessage()) : "unknown cause"));
 		}
 		if (next.state() == McpStreamStatus.State.CONNECTING) {
 			// The session is open; a GET on its way is no news.
@@ -693,13 +695,12 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		}).exchangeToMono((response) -> {
 			int code = response.statusCode().value();
 			if (code >= 400 && code != 404 && code != 405 && logger.isInfoEnabled()) {
-				logger
-					.info("MCP server '" + this.server + "' answered DELETE of session " + sessionId + " with " + code);
+				logger.info("MCP server '" + this.server + "' answered the DELETE of its session with " + code);
 			}
 			return response.releaseBody();
 		}).timeout(DELETE_TIMEOUT).onErrorResume((ex) -> {
 			if (logger.isDebugEnabled()) {
-				logger.debug("Ending MCP session " + sessionId + " of server '" + this.server + "' failed", ex);
+				logger.debug("Ending the MCP session of server '" + this.server + "' failed", ex);
 			}
 			return Mono.empty();
 		});
@@ -713,8 +714,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private static String snippet(String text) {
-		String flat = text.replaceAll("\\s+", " ").trim();
-		return (flat.length() <= SNIPPET) ? flat : flat.substring(0, SNIPPET) + "...";
+		return PrintableText.of(text.strip(), SNIPPET);
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package io.github.cloudrunmcp.stream;
 import java.time.Instant;
 import java.util.Objects;
 
+import io.github.cloudrunmcp.text.PrintableText;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -203,14 +204,14 @@ public class McpEvent extends ApplicationEvent {
 	}
 
 	private String describe() {
-		return "Event " + ((this.id != null) ? "id '" + this.id + "' " : "") + "of type '" + type() + "' from server '"
-				+ this.server + "'";
+		return "Event " + ((this.id != null) ? "id '" + PrintableText.of(this.id) + "' " : "") + "of type '"
+				+ PrintableText.of(type()) + "' from server '" + this.server + "'";
 	}
 
 	@Override
 	public String toString() {
-		return "McpEvent[server=" + this.server + ", id=" + this.id + ", type=" + type() + ", data="
-				+ this.data.length() + " chars]";
+		return "McpEvent[server=" + this.server + ", id=" + PrintableText.of(this.id) + ", type="
+				+ PrintableText.of(type()) + ", data=" + this.data.length() + " chars]";
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import io.github.cloudrunmcp.text.PrintableText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -377,8 +378,8 @@ public final class McpEventStream implements SmartLifecycle {
 		catch (RuntimeException | Error ex) {
 			// Listener adapters log their own failures; this catches what escapes them.
 			this.listenerErrors.incrementAndGet();
-			logger.error("Delivering MCP event id '" + event.id() + "' of type '" + event.type() + "' from server '"
-					+ this.server + "' failed", ex);
+			logger.error("Delivering MCP event id '" + PrintableText.of(event.id()) + "' of type '"
+					+ PrintableText.of(event.type()) + "' from server '" + this.server + "' failed", ex);
 		}
 	}
 

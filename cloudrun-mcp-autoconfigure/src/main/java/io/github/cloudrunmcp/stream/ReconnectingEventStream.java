@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import io.github.cloudrunmcp.sse.SseEventParser;
 import io.github.cloudrunmcp.sse.SseEventTooLargeException;
+import io.github.cloudrunmcp.text.PrintableText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -282,7 +283,7 @@ public final class ReconnectingEventStream {
 	}
 
 	private Flux<SseEvent> unbuildable(Run run, @Nullable String reason) {
-		String message = "Stream '" + this.name + "' cannot build its request (" + reason + ")";
+		String message = "Stream '" + this.name + "' cannot build its request (" + PrintableText.of(reason) + ")";
 		if (!this.lastEventId.isEmpty()) {
 			// Whatever made the request unbuildable, the resume ID must not make it loop.
 			logger.warn(message + "; dropping the resume ID and trying once more without it.");
@@ -305,7 +306,7 @@ public final class ReconnectingEventStream {
 				&& connection.resumedFrom.equals(this.lastEventId)) {
 			// Refused before anything was sent (a header the client rejects): the resume
 			// ID must not make the stream loop on it.
-			logger.warn("Stream '" + this.name + "' could not send its request (" + ended.getMessage()
+			logger.warn("Stream '" + this.name + "' could not send its request (" + PrintableText.of(ended.getMessage())
 					+ "); dropping the resume ID.");
 			this.lastEventId = "";
 		}
@@ -350,16 +351,18 @@ public final class ReconnectingEventStream {
 			return;
 		}
 		if (ended instanceof SseEventTooLargeException) {
-			logger.error("Stream '" + this.name + "': " + ended.getMessage());
+			logger.error("Stream '" + this.name + "': " + PrintableText.of(ended.getMessage()));
 		}
 		else if (ended != null && logger.isInfoEnabled() && attempt <= 1) {
 			// Only the first failure in a row at INFO: a server failing every second
 			// does not flood the log.
 			logger.info("Stream '" + this.name + "' connection ended (" + ended.getClass().getSimpleName() + ": "
-					+ ended.getMessage() + "); reconnecting from event ID '" + this.lastEventId + "'.");
+					+ PrintableText.of(ended.getMessage()) + "); reconnecting from event ID '"
+					+ PrintableText.of(this.lastEventId) + "'.");
 		}
 		else if (ended != null && logger.isDebugEnabled()) {
-			logger.debug("Stream '" + this.name + "' attempt " + attempt + " failed: " + ended.getMessage());
+			logger.debug("Stream '" + this.name + "' attempt " + attempt + " failed: "
+					+ PrintableText.of(ended.getMessage()));
 		}
 	}
 

@@ -2,6 +2,7 @@ package io.github.cloudrunmcp.stream;
 
 import java.time.Duration;
 
+import io.github.cloudrunmcp.text.PrintableText;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -104,13 +105,13 @@ public final class StreamStatusTable {
 	}
 
 	/**
-	 * Return a text on one line, cut to 200 characters.
+	 * Return a text on one line, escaped and cut to 200 characters.
 	 * @param text the text
 	 * @return the snippet
 	 */
 	static String snippet(String text) {
-		String flat = text.replaceAll("\\s+", " ").trim();
-		return (flat.length() <= SNIPPET) ? flat : flat.substring(0, SNIPPET) + "...";
+		// One line, and whatever else the server put in escaped: it ends up in logs.
+		return PrintableText.of(text.replaceAll("\\s+", " ").strip(), SNIPPET);
 	}
 
 }

@@ -80,6 +80,16 @@ class McpEventTests {
 		assertThat(event.toString()).doesNotContain("secret-payload");
 	}
 
+	@Test
+	void serverTextInMessagesIsEscaped() {
+		McpEvent event = new McpEvent("default", "7\nERROR forged", "evil\u001b[2J", "not json", MAPPER);
+		assertThat(event.toString()).contains("id=7\\nERROR forged", "type=evil\\u001b[2J")
+			.doesNotContain("\n", "\u001b");
+		assertThatExceptionOfType(McpEventPayloadException.class).isThrownBy(() -> event.as(Response.class))
+			.satisfies((ex) -> assertThat(ex.getMessage()).contains("id '7\\nERROR forged'")
+				.doesNotContain("\n", "\u001b"));
+	}
+
 	record Response(String event, String content) {
 	}
 
