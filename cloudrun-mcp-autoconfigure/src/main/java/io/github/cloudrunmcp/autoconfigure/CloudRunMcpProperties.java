@@ -59,6 +59,12 @@ public class CloudRunMcpProperties {
 	 */
 	private boolean failFast;
 
+	/**
+	 * MCP revision spoken with streamable-http servers: 2025-11-25 (sessions) or
+	 * 2026-07-28 (stateless).
+	 */
+	private String revision = "2025-11-25";
+
 	private final Client client = new Client();
 
 	private final Auth auth = new Auth();
@@ -120,6 +126,14 @@ public class CloudRunMcpProperties {
 
 	public boolean isFailFast() {
 		return this.failFast;
+	}
+
+	public String getRevision() {
+		return this.revision;
+	}
+
+	public void setRevision(String revision) {
+		this.revision = revision;
 	}
 
 	public void setFailFast(boolean failFast) {
@@ -535,6 +549,12 @@ public class CloudRunMcpProperties {
 		 */
 		private @Nullable Boolean failFast;
 
+		/**
+		 * MCP revision spoken with the server: 2025-11-25 or 2026-07-28. Defaults to
+		 * cloudrun.mcp.revision.
+		 */
+		private @Nullable String revision;
+
 		private final ServerAuth auth = new ServerAuth();
 
 		public @Nullable McpTransportType getTransport() {
@@ -555,6 +575,14 @@ public class CloudRunMcpProperties {
 
 		public @Nullable Boolean getFailFast() {
 			return this.failFast;
+		}
+
+		public @Nullable String getRevision() {
+			return this.revision;
+		}
+
+		public void setRevision(@Nullable String revision) {
+			this.revision = revision;
 		}
 
 		public void setFailFast(@Nullable Boolean failFast) {

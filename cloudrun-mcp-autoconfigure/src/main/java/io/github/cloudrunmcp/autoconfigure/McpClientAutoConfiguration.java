@@ -8,14 +8,18 @@ import io.github.cloudrunmcp.protocol.McpClientCustomizer;
 import io.github.cloudrunmcp.protocol.McpClientFactory;
 import io.github.cloudrunmcp.protocol.McpClientSettings;
 import io.github.cloudrunmcp.protocol.McpElicitationHandler;
+import io.github.cloudrunmcp.protocol.McpListenStream;
 import io.github.cloudrunmcp.protocol.McpLivenessCheck;
 import io.github.cloudrunmcp.protocol.McpLivenessProbe;
 import io.github.cloudrunmcp.protocol.McpRootsProvider;
 import io.github.cloudrunmcp.protocol.McpSamplingHandler;
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
+import io.github.cloudrunmcp.protocol.McpStatelessSession;
 import io.github.cloudrunmcp.protocol.McpTransportDecorator;
 import io.github.cloudrunmcp.protocol.ResumableStreamableHttpTransport;
+import io.github.cloudrunmcp.protocol.StatelessStreamableHttpTransport;
+import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.StreamSettings;
@@ -42,7 +46,11 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code mcpSession-<name>}), its transport ({@code mcpTransport},
  * {@code mcpTransport-<name>}) and its {@link McpAsyncClient} ({@code mcpAsyncClient},
  * {@code mcpAsyncClient-<name>}), each qualified by the server's name and primary for the
- * default server.
+ * default server. A server whose revision is 2026-07-28 gets instead an
+ * {@link McpStatelessSession} ({@code mcpStatelessSession}), its transport
+ * ({@code mcpStatelessTransport}), the SDK's 2026-07-28 asynchronous and synchronous
+ * clients ({@code mcpStatelessAsyncClient}, {@code mcpStatelessSyncClient}) and its
+ * {@link McpListenStream} ({@code mcpListenStream}), named and qualified the same way.
  */
 @AutoConfiguration(after = CloudRunMcpAutoConfiguration.class,
 		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
@@ -75,6 +83,21 @@ public final class McpClientAutoConfiguration {
 	McpServerBeans mcpClientBeans(ObjectProvider<McpClientFactory> factory) {
 		return (server, registry) -> {
 			if (server.transport() != McpTransportType.STREAMABLE_HTTP) {
+				return;
+			}
+			if (server.revision() == McpRevision.V2026_07_28) {
+				String stateless = registry.register("mcpStatelessSession", server, McpStatelessSession.class,
+						() -> factory.getObject().createStateless(server));
+				registry.register("mcpStatelessTransport", server, StatelessStreamableHttpTransport.class,
+						() -> registry.bean(stateless, McpStatelessSession.class).transport());
+				registry.register("mcpStatelessAsyncClient", server,
+						io.modelcontextprotocol.modern.client.McpAsyncClient.class,
+						() -> registry.bean(stateless, McpStatelessSession.class).async());
+				registry.register("mcpStatelessSyncClient", server,
+						io.modelcontextprotocol.modern.client.McpSyncClient.class,
+						() -> registry.bean(stateless, McpStatelessSession.class).sync());
+				registry.register("mcpListenStream", server, McpListenStream.class,
+						() -> registry.bean(stateless, McpStatelessSession.class).listen());
 				return;
 			}
 			String session = registry.register("mcpSession", server, McpSession.class,

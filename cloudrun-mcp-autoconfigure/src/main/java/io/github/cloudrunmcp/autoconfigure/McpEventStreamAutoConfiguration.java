@@ -61,9 +61,14 @@ public final class McpEventStreamAutoConfiguration {
 			// The MCP session's notifications feed the stream; without an MCP client
 			// (cloudrun.mcp.client.enabled=false) there is nothing to stream.
 			String transport = McpServerBeanRegistry.beanName("mcpTransport", server.name());
-			if (registry.contains(transport)) {
+			if (!registry.contains(transport)) {
+				// A 2026-07-28 server's notifications come on its listen stream.
+				transport = McpServerBeanRegistry.beanName("mcpListenStream", server.name());
+			}
+			String source = transport;
+			if (registry.contains(source)) {
 				registry.register("mcpEventStream", server, McpEventStream.class,
-						() -> factory.getObject().create(server, registry.bean(transport, McpEventSource.class)));
+						() -> factory.getObject().create(server, registry.bean(source, McpEventSource.class)));
 			}
 		};
 	}

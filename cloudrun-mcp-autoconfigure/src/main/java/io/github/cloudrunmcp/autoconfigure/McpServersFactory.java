@@ -12,6 +12,7 @@ import java.util.Map;
 import io.github.cloudrunmcp.auth.TokenRoute;
 import io.github.cloudrunmcp.server.AuthMode;
 import io.github.cloudrunmcp.server.McpConfigurationException;
+import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.server.McpTransportType;
@@ -45,7 +46,8 @@ final class McpServersFactory {
 		if (properties.getBaseUrl() != null) {
 			servers.add(server(McpServer.DEFAULT_NAME, PREFIX, properties.getBaseUrl(), properties.getAudience(),
 					topAuth, eventsPath(PREFIX + "events-path", properties.getEventsPath()), properties.getTransport(),
-					path(PREFIX + "mcp-path", properties.getMcpPath()), properties.isFailFast()));
+					path(PREFIX + "mcp-path", properties.getMcpPath()), properties.isFailFast(),
+					revision(PREFIX + "revision", properties.getRevision())));
 		}
 		else if (properties.getServers().isEmpty()) {
 			throw new McpConfigurationException(PREFIX + "base-url", "cloudrun.mcp.base-url is not set.",
@@ -83,18 +85,32 @@ final class McpServersFactory {
 					: path(PREFIX + "mcp-path", properties.getMcpPath());
 			servers.add(server(name, prefix, server.getBaseUrl(), server.getAudience(), inherited, eventsPath,
 					orElse(server.getTransport(), properties.getTransport()), mcpPath,
-					orElse(server.getFailFast(), properties.isFailFast())));
+					orElse(server.getFailFast(), properties.isFailFast()),
+					(server.getRevision() != null) ? revision(prefix + "revision", server.getRevision())
+							: revision(PREFIX + "revision", properties.getRevision())));
 		}
 		checkSharedOrigins(servers);
 		return new McpServers(servers);
 	}
 
+	private static McpRevision revision(String property, String text) {
+		try {
+			return McpRevision.of(text);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new McpConfigurationException(property, property + " is '" + text + "', which is no MCP revision.",
+					"Set it to 2025-11-25 or 2026-07-28.");
+		}
+	}
+
 	private McpServer server(String name, String prefix, String baseUrlText, @Nullable String audienceText,
-			McpServer.Auth auth, String eventsPath, McpTransportType transport, String mcpPath, boolean failFast) {
+			McpServer.Auth auth, String eventsPath, McpTransportType transport, String mcpPath, boolean failFast,
+			McpRevision revision) {
 		URI baseUrl = baseUrl(prefix + "base-url", baseUrlText);
 		String audience = (audienceText != null) ? audience(prefix + "audience", audienceText)
 				: defaultAudience(baseUrl);
-		McpServer server = new McpServer(name, baseUrl, audience, auth, eventsPath, transport, mcpPath, failFast);
+		McpServer server = new McpServer(name, baseUrl, audience, auth, eventsPath, transport, mcpPath, failFast,
+				revision);
 		if (server.sendsToken() && "http".equals(baseUrl.getScheme()) && !McpServer.isLoopback(baseUrl.getHost())) {
 			throw new McpConfigurationException(prefix + "base-url",
 					prefix + "base-url '" + baseUrlText + "' is plain http to a non-loopback host while auth mode is '"

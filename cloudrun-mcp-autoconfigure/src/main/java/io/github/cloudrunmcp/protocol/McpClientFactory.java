@@ -143,4 +143,33 @@ public final class McpClientFactory {
 		return new McpSession(server, transport, async);
 	}
 
+	/**
+	 * Build the 2026-07-28 (stateless) client of a server: nothing is sent until it is
+	 * used, and its listen stream opens when its event stream starts.
+	 * @param server the server, whose transport is streamable HTTP
+	 * @return the client
+	 */
+	public McpStatelessSession createStateless(McpServer server) {
+		String name = server.name();
+		StatelessStreamableHttpTransport transport = new StatelessStreamableHttpTransport(name, server.mcpUrl(),
+				this.client, this.jsonMapper);
+		io.modelcontextprotocol.modern.McpSchema.Implementation info = new io.modelcontextprotocol.modern.McpSchema.Implementation(
+				this.settings.name(), null, this.settings.version(), null, null, null);
+		io.modelcontextprotocol.modern.client.McpAsyncClient async = io.modelcontextprotocol.modern.client.McpClient
+			.async(transport)
+			.clientInfo(info)
+			.jsonMapper(this.jsonMapper)
+			.roundTimeout(this.settings.requestTimeout())
+			.build();
+		io.modelcontextprotocol.modern.client.McpSyncClient sync = io.modelcontextprotocol.modern.client.McpClient
+			.sync(transport)
+			.clientInfo(info)
+			.jsonMapper(this.jsonMapper)
+			.roundTimeout(this.settings.requestTimeout())
+			.build();
+		McpListenStream listen = new McpListenStream(name, async, List.of(), this.streamSettings.reconnect(),
+				this.eventMapper);
+		return new McpStatelessSession(server, transport, async, sync, listen);
+	}
+
 }

@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
  * @param transport how the application talks to the server
  * @param mcpPath the path of the server's MCP endpoint, relative to the base URL
  * @param failFast whether start-up fails when the server cannot be initialized
+ * @param revision the MCP revision spoken with a streamable-http server
  */
 public record McpServer(String name, URI baseUrl, String audience, Auth auth, String eventsPath,
-		McpTransportType transport, String mcpPath, boolean failFast) {
+		McpTransportType transport, String mcpPath, boolean failFast, McpRevision revision) {
 
 	/** Default path of an MCP endpoint. */
 	public static final String DEFAULT_MCP_PATH = "/mcp";
@@ -42,6 +43,7 @@ public record McpServer(String name, URI baseUrl, String audience, Auth auth, St
 	 * @param transport how the application talks to the server
 	 * @param mcpPath the path of the MCP endpoint
 	 * @param failFast whether start-up fails when the server cannot be initialized
+	 * @param revision the MCP revision
 	 */
 	public McpServer {
 		Objects.requireNonNull(name, "name");
@@ -51,6 +53,23 @@ public record McpServer(String name, URI baseUrl, String audience, Auth auth, St
 		Objects.requireNonNull(eventsPath, "eventsPath");
 		Objects.requireNonNull(transport, "transport");
 		Objects.requireNonNull(mcpPath, "mcpPath");
+		Objects.requireNonNull(revision, "revision");
+	}
+
+	/**
+	 * Create a server that speaks the 2025-11-25 revision when it speaks MCP.
+	 * @param name the server's name
+	 * @param baseUrl the base URL
+	 * @param audience the token audience
+	 * @param auth the authentication settings
+	 * @param eventsPath the path of the event stream
+	 * @param transport how the application talks to the server
+	 * @param mcpPath the path of the MCP endpoint
+	 * @param failFast whether start-up fails when the server cannot be initialized
+	 */
+	public McpServer(String name, URI baseUrl, String audience, Auth auth, String eventsPath,
+			McpTransportType transport, String mcpPath, boolean failFast) {
+		this(name, baseUrl, audience, auth, eventsPath, transport, mcpPath, failFast, McpRevision.V2025_11_25);
 	}
 
 	/**

@@ -12,8 +12,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.modelcontextprotocol.modern.McpSchema;
 import io.modelcontextprotocol.modern.server.McpServer;
 import io.modelcontextprotocol.modern.server.McpSyncResponse;
+import io.modelcontextprotocol.modern.server.feature.McpChangeFeed;
 import io.modelcontextprotocol.modern.server.feature.McpSyncTool;
 import io.modelcontextprotocol.modern.server.feature.McpSyncToolRepository;
+import io.modelcontextprotocol.modern.server.feature.ServerChange;
 import io.modelcontextprotocol.modern.server.feature.ToolsFeature;
 import io.modelcontextprotocol.modern.server.feature.ToolsPage;
 import io.modelcontextprotocol.modern.server.transport.HttpServletMcpTransport;
@@ -39,18 +41,20 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 
 	private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
 
-	private final File baseDir;
+	private final McpChangeFeed changes;
 
-	private JavaSdkStatelessServer(Tomcat tomcat, HttpServletMcpTransport transport, File baseDir) {
+	private JavaSdkStatelessServer(Tomcat tomcat, HttpServletMcpTransport transport, McpChangeFeed changes) {
 		this.tomcat = tomcat;
 		this.transport = transport;
-		this.baseDir = baseDir;
+		this.changes = changes;
 	}
 
 	static JavaSdkStatelessServer start() throws IOException, LifecycleException {
+		McpChangeFeed changes = new McpChangeFeed();
 		McpServer server = McpServer.builder()
 			.serverInfo(new McpSchema.Implementation("java-sdk-stateless", null, "2.2.0", null, null, null))
 			.feature(ToolsFeature.ofSync(new Tools()))
+			.subscriptions(changes)
 			.build();
 		HttpServletMcpTransport transport = HttpServletMcpTransport.builder(server).endpoint("/mcp").build();
 		File baseDir = Files.createTempDirectory("java-sdk-stateless").toFile();
@@ -59,7 +63,7 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 		tomcat.setHostname("127.0.0.1");
 		tomcat.setPort(0);
 		tomcat.getConnector().setProperty("address", "127.0.0.1");
-		JavaSdkStatelessServer result = new JavaSdkStatelessServer(tomcat, transport, baseDir);
+		JavaSdkStatelessServer result = new JavaSdkStatelessServer(tomcat, transport, changes);
 		Context context = tomcat.addContext("", baseDir.getAbsolutePath());
 		Wrapper wrapper = Tomcat.addServlet(context, "mcp", result.new Recording());
 		wrapper.setAsyncSupported(true);
@@ -78,6 +82,13 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 	 */
 	List<Map<String, String>> requests() {
 		return List.copyOf(this.requests);
+	}
+
+	/**
+	 * Tell listening clients that the tool list changed.
+	 */
+	void toolsChanged() {
+		this.changes.broadcast(new ServerChange.ToolsListChanged());
 	}
 
 	@Override

@@ -6,10 +6,17 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.google.auth.oauth2.GoogleCredentials;
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
 import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
+import io.github.cloudrunmcp.autoconfigure.McpClientAutoConfiguration;
+import io.github.cloudrunmcp.autoconfigure.McpEventStreamAutoConfiguration;
+import io.github.cloudrunmcp.listener.McpListener;
+import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.stream.McpEventStream;
+import io.github.cloudrunmcp.stream.McpStreamStatus;
 import io.github.cloudrunmcp.test.FakeMetadataServer;
 import io.github.cloudrunmcp.test.RecordingProxy;
 import io.github.cloudrunmcp.test.TestTokenIssuer;
@@ -17,6 +24,8 @@ import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.modern.McpSchema;
 import io.modelcontextprotocol.modern.client.McpAsyncClient;
 import io.modelcontextprotocol.modern.client.McpClient;
+import io.modelcontextprotocol.modern.client.McpSyncClient;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,6 +149,62 @@ class JavaSdkStatelessServerInteropTests {
 			assertThat(text(client.tool("echo").arguments(Map.of("message", "still")).call().block(TIMEOUT)))
 				.isEqualTo("still from -");
 		});
+	}
+
+	@Test
+	void revision20260728GivesTheSdksClientsAndListChangesAndResyncsReachListeners() {
+		runner()
+			.withConfiguration(
+					AutoConfigurations.of(McpClientAutoConfiguration.class, McpEventStreamAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2026-07-28",
+					"cloudrun.mcp.stream.reconnect.initial-delay=100ms")
+			.withUserConfiguration(Listeners.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed().doesNotHaveBean(McpSession.class);
+				McpSyncClient sync = context.getBean(McpSyncClient.class);
+				assertThat(sync.tools().list().tools()).extracting(McpSchema.Tool::name).contains("echo");
+				assertThat(context.getBean(McpAsyncClient.class).discover().block(TIMEOUT).supportedVersions())
+					.contains("2026-07-28");
+				Listeners listeners = context.getBean(Listeners.class);
+				McpEventStream stream = context.getBean(McpEventStream.class);
+				Awaitility.await().atMost(TIMEOUT).until(() -> stream.status().state() == McpStreamStatus.State.OPEN);
+				server.toolsChanged();
+				Awaitility.await()
+					.atMost(TIMEOUT)
+					.until(() -> listeners.types.contains("notifications/tools/list_changed"));
+				// Cloud Run ends the request: the stream reopens and says what may be
+				// missed.
+				Awaitility.await().atMost(TIMEOUT).until(() -> proxy.dropStreams() > 0);
+				Awaitility.await().atMost(TIMEOUT).until(() -> listeners.types.contains(McpListenStream.RESYNC_TYPE));
+				server.toolsChanged();
+				Awaitility.await()
+					.atMost(TIMEOUT)
+					.until(() -> listeners.types.stream()
+						.filter("notifications/tools/list_changed"::equals)
+						.count() == 2);
+				assertThat(proxy.exchanges()).allSatisfy((exchange) -> assertThat(exchange.tokenValid()).isTrue());
+			});
+	}
+
+	@Test
+	void anUnknownRevisionFailsStartUpSayingWhatToSet() {
+		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2024-01-01")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("cloudrun.mcp.revision")
+				.hasMessageContaining("2025-11-25 or 2026-07-28"));
+	}
+
+	static class Listeners {
+
+		final List<String> types = new CopyOnWriteArrayList<>();
+
+		@McpListener
+		void on(McpEvent event) {
+			this.types.add(event.type());
+		}
+
 	}
 
 	private static String text(McpSchema.CallToolResult result) {
