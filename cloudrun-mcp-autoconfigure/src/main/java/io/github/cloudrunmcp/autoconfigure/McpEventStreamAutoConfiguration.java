@@ -7,6 +7,7 @@ import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpEventStreamFactory;
+import io.github.cloudrunmcp.stream.McpStreamKeepAlive;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,6 +48,12 @@ public final class McpEventStreamAutoConfiguration {
 			@Qualifier(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME) WebClient webClient, StreamSettings settings,
 			ObjectProvider<ObjectMapper> mappers, ApplicationEventPublisher publisher) {
 		return new McpEventStreamFactory(webClient, settings, eventMapper(mappers), publisher::publishEvent);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	McpStreamKeepAlive mcpStreamKeepAlive(ObjectProvider<McpEventStream> streams) {
+		return new McpStreamKeepAlive(() -> streams.orderedStream().toList());
 	}
 
 	@Bean

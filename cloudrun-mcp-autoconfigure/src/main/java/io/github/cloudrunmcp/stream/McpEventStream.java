@@ -5,8 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -98,7 +99,9 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private DispatchExecutor dispatchExecutor;
 
-	private CountDownLatch drained;
+	private CompletableFuture<Void> drained;
+
+	private volatile CompletableFuture<Void> stopped = CompletableFuture.completedFuture(null);
 
 	/**
 	 * Create a stream that reads a plain event-stream endpoint with {@code GET} through
@@ -141,7 +144,7 @@ public final class McpEventStream implements SmartLifecycle {
 		this.stopSignal = Sinks.empty();
 		this.dispatchExecutor = new DispatchExecutor("mcp-events-" + server);
 		this.dispatchScheduler = Schedulers.fromExecutor(this.dispatchExecutor);
-		this.drained = new CountDownLatch(1);
+		this.drained = new CompletableFuture<>();
 		this.shared = pipeline();
 	}
 
@@ -155,17 +158,17 @@ public final class McpEventStream implements SmartLifecycle {
 		ConnectableFlux<McpEvent> fanOut = overflow(network).publishOn(this.dispatchScheduler, this.settings.buffer())
 			.doOnNext(this::dispatch)
 			.publish(FAN_OUT_PREFETCH);
-		CountDownLatch done = this.drained;
+		CompletableFuture<Void> done = this.drained;
 		DispatchExecutor executor = this.dispatchExecutor;
-		// Subscribed first, this subscriber hears of the end before the others: the latch
-		// opens in a task queued behind the one that tells them all, so that stop()
-		// returns after every subscriber completed.
+		// Subscribed first, this subscriber hears of the end before the others: the
+		// future completes in a task queued behind the one that tells them all, so that
+		// stop() returns after every subscriber completed.
 		Runnable finished = () -> {
 			try {
-				executor.execute(done::countDown);
+				executor.execute(() -> done.complete(null));
 			}
 			catch (RejectedExecutionException ex) {
-				done.countDown();
+				done.complete(null);
 			}
 		};
 		fanOut.subscribe(null, (ex) -> finished.run(), finished);
@@ -246,6 +249,9 @@ public final class McpEventStream implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		// A start right after an asynchronous stop waits for that stop to finish (outside
+		// the lock, which the finish takes).
+		this.stopped.join();
 		synchronized (this.lifecycleLock) {
 			if (this.running) {
 				return;
@@ -258,8 +264,7 @@ public final class McpEventStream implements SmartLifecycle {
 			this.connection = this.shared.connect();
 			this.sourceStatuses = this.source.statusChanges().subscribe((next) -> {
 				// Once the stream itself failed (overflow 'error'), the source's news
-				// does
-				// not make it healthy again; after stop() it is CLOSED.
+				// does not make it healthy again; after stop() it is CLOSED.
 				if (!this.terminal && this.running) {
 					setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause());
 				}
@@ -275,31 +280,71 @@ public final class McpEventStream implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Stop the stream and wait until it stopped: reading stops, what was read is
+	 * delivered within the shutdown grace, then the connection closes.
+	 */
 	@Override
 	public void stop() {
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		stop(() -> done.complete(null));
+		try {
+			done.get();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (ExecutionException ex) {
+			// The callback only completes it.
+		}
+	}
+
+	/**
+	 * Stop the stream without waiting: reading stops at once and the callback runs once
+	 * what was read was delivered, or the shutdown grace ran out. Spring stops all the
+	 * streams of a phase this way, so that they drain in parallel, within one grace
+	 * whatever their number.
+	 * @param callback run when the stream stopped
+	 */
+	@Override
+	public void stop(Runnable callback) {
+		CompletableFuture<Void> drain;
+		CompletableFuture<Void> finished;
 		synchronized (this.lifecycleLock) {
 			if (!this.running) {
+				// Stopped, or stopping: done once the stop under way is.
+				this.stopped.whenComplete((ignored, ex) -> callback.run());
 				return;
 			}
 			this.running = false;
-			// Stops reading: the open connection completes after the chunk in hand, a
-			// pending
-			// reconnect is skipped, and what was read drains to the consumers.
+			// Stops reading: the source is cancelled after the chunk in hand and what was
+			// read drains to the consumers.
 			this.stopSignal.tryEmitEmpty();
-			boolean complete;
-			try {
-				complete = this.drained.await(this.settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				complete = false;
-			}
-			if (!complete) {
+			drain = this.drained;
+			finished = new CompletableFuture<>();
+			this.stopped = finished;
+		}
+		drain.orTimeout(this.settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)
+			// Not on the dispatch thread, which the finish shuts down.
+			.whenCompleteAsync((ignored, ex) -> {
+				try {
+					finishStop(ex == null);
+				}
+				finally {
+					finished.complete(null);
+					callback.run();
+				}
+			}, (task) -> new Thread(task, "mcp-events-stop-" + this.server).start());
+	}
+
+	private void finishStop(boolean drainedInTime) {
+		synchronized (this.lifecycleLock) {
+			if (!drainedInTime) {
 				long undelivered = this.received.get() - this.delivered.get() - this.dropped.get();
 				logger.warn("MCP event stream '" + this.server + "' stopped with " + undelivered
 						+ " event(s) read from the socket but not delivered within the shutdown grace of "
 						+ this.settings.shutdownGrace().toMillis()
-						+ " ms (cloudrun.mcp.stream.shutdown-grace); last event ID '" + lastEventId() + "'.");
+						+ " ms (cloudrun.mcp.stream.shutdown-grace); last event ID '" + this.lastEventId + "'.");
 			}
 			if (this.connection != null) {
 				this.connection.dispose();
@@ -315,7 +360,7 @@ public final class McpEventStream implements SmartLifecycle {
 			this.stopSignal = Sinks.empty();
 			this.dispatchExecutor = new DispatchExecutor("mcp-events-" + this.server);
 			this.dispatchScheduler = Schedulers.fromExecutor(this.dispatchExecutor);
-			this.drained = new CountDownLatch(1);
+			this.drained = new CompletableFuture<>();
 			this.shared = pipeline();
 			if (this.status.state() != McpStreamStatus.State.FAILED) {
 				setStatus(McpStreamStatus.State.CLOSED, 0, null, null);
