@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.stream.HeaderValues;
 import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.McpStreamException;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
@@ -115,11 +116,11 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 	private final AtomicReference<Session> session = new AtomicReference<>(new Session());
 
-	private final Sinks.Many<McpEvent> events = Sinks.many().multicast().onBackpressureBuffer(EVENT_QUEUE, false);
+	private final EventBacklog events;
 
 	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
 
-	private final AtomicLong droppedEvents = new AtomicLong();
+	private final AtomicLong unusableHeaders = new AtomicLong();
 
 	private volatile @Nullable Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler;
 
@@ -146,6 +147,9 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper");
 		this.eventMapper = Objects.requireNonNull(eventMapper, "eventMapper");
 		this.settings = Objects.requireNonNull(settings, "settings");
+		// As many bytes as the event stream's own buffer may hold: stream.buffer events
+		// of the largest size.
+		this.events = new EventBacklog(EVENT_QUEUE, (long) settings.buffer() * settings.maxEventSize());
 		status(McpStreamStatus.State.NEW, 0, null, null);
 	}
 
@@ -176,12 +180,22 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	/**
-	 * Return how many events were dropped because the event stream's consumers fell more
-	 * than 4096 events behind.
+	 * Return how many events were dropped because the event stream's consumers fell
+	 * behind by more than 4096 events or by more than {@code stream.buffer} ×
+	 * {@code stream.max-event-size} bytes of data.
 	 * @return the count
 	 */
 	public long droppedEvents() {
-		return this.droppedEvents.get();
+		return this.events.dropped();
+	}
+
+	/**
+	 * Return how many session IDs and protocol versions the server sent that cannot be
+	 * sent back in a header, and were therefore refused.
+	 * @return the count
+	 */
+	public long unusableHeaders() {
+		return this.unusableHeaders.get();
 	}
 
 	/**
@@ -210,7 +224,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 	@Override
 	public Flux<McpEvent> events() {
-		return this.events.asFlux();
+		return this.events.events();
 	}
 
 	@Override
@@ -305,12 +319,13 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 	private @Nullable String version(ContextView context) {
 		String negotiated = context.getOrDefault(McpAsyncClient.NEGOTIATED_PROTOCOL_VERSION, null);
-		return (negotiated != null) ? negotiated : this.protocolVersion;
+		return (negotiated != null && HeaderValues.isSendable(negotiated)) ? negotiated : this.protocolVersion;
 	}
 
 	private Flux<Void> post(Session current, @Nullable String sentSessionId, String body, @Nullable String version,
 			@Nullable Object requestId, Delivery delivered) {
-		return this.client.post().uri(this.endpoint).headers((headers) -> {
+		Sinks.Empty<Void> answered = Sinks.empty();
+		Flux<Void> exchange = this.client.post().uri(this.endpoint).headers((headers) -> {
 			headers.setAccept(List.of(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM));
 			headers.setContentType(MediaType.APPLICATION_JSON);
 			if (sentSessionId != null) {
@@ -319,9 +334,25 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			if (version != null) {
 				headers.set(HttpHeaders.PROTOCOL_VERSION, version);
 			}
-		})
-			.bodyValue(body)
-			.exchangeToFlux((response) -> postResponse(current, sentSessionId, response, requestId, delivered));
+		}).bodyValue(body).exchangeToFlux((response) -> {
+			answered.tryEmitEmpty();
+			return postResponse(current, sentSessionId, response, requestId, delivered);
+		});
+		if (requestId != null) {
+			// A request's wait is bounded by the client's request-timeout: a server may
+			// answer a long call with JSON only once it is done.
+			return exchange;
+		}
+		// A notification or a response is answered with 202 at once: a server that
+		// accepts it and never answers does not hold the sender forever.
+		Duration timeout = this.settings.responseTimeout();
+		return exchange.mergeWith(
+				Mono.delay(timeout)
+					.<Void>flatMap((tick) -> Mono.error(new McpProtocolException(
+							"Server '" + this.server + "' sent no response headers to POST " + this.endpoint
+									+ " within " + timeout.toMillis() + " ms (cloudrun.mcp.stream.response-timeout).",
+							0, null)))
+					.takeUntilOther(answered.asMono()));
 	}
 
 	private Flux<Void> postResponse(Session current, @Nullable String sentSessionId, ClientResponse response,
@@ -334,6 +365,15 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		}
 		String sessionId = response.headers().asHttpHeaders().getFirst(HttpHeaders.MCP_SESSION_ID);
 		if (sessionId != null && current.id == null) {
+			if (!HeaderValues.isEchoable(sessionId)) {
+				// Every later request would carry it and fail before it is sent.
+				this.unusableHeaders.incrementAndGet();
+				return response.releaseBody()
+					.thenMany(Flux.error(new McpProtocolException("Server '" + this.server + "' answered POST "
+							+ this.endpoint + " with an " + HttpHeaders.MCP_SESSION_ID
+							+ " that cannot be sent back in a header (control characters, non-ASCII, or surrounding "
+							+ "spaces); the session cannot be used. Fix the server's session IDs.", code, null)));
+			}
 			current.id = sessionId;
 		}
 		MediaType contentType = response.headers().contentType().orElse(null);
@@ -540,6 +580,14 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 
 	private void negotiated(Session current, McpSchema.JSONRPCResponse response) {
 		if (response.result() instanceof Map<?, ?> result && result.get("protocolVersion") instanceof String version) {
+			if (!HeaderValues.isSendable(version)) {
+				// Kept, it would make every request unbuildable; the SDK refuses a
+				// version it does not know anyway.
+				this.unusableHeaders.incrementAndGet();
+				logger.warn("MCP server '" + this.server + "' negotiated a protocol version that cannot be sent "
+						+ "in a header; ignored.");
+				return;
+			}
 			this.protocolVersion = version;
 			status(McpStreamStatus.State.OPEN, 0, null, null);
 			if (logger.isDebugEnabled()) {
@@ -550,20 +598,16 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private void publish(@Nullable String eventId, String text) {
-		if (this.events.currentSubscriberCount() == 0) {
+		if (!this.events.hasSubscribers()) {
 			// No event stream reads this session (cloudrun.mcp.stream.enabled=false).
 			return;
 		}
 		McpEvent event = McpEvent.ofJsonRpc(this.server, eventId, text, this.eventMapper);
-		Sinks.EmitResult result;
-		synchronized (this.events) {
-			result = this.events.tryEmitNext(event);
-		}
-		if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
-			long dropped = this.droppedEvents.incrementAndGet();
+		if (!this.events.offer(event)) {
+			long dropped = this.events.dropped();
 			if (dropped == 1 || dropped % 1000 == 0) {
-				logger.warn("Listeners of MCP server '" + this.server + "' fell " + EVENT_QUEUE
-						+ " events behind; dropped " + dropped + " so far. Speed up the @McpListener methods.");
+				logger.warn("Listeners of MCP server '" + this.server + "' fell more than " + this.events.bounds()
+						+ " behind; dropped " + dropped + " event(s) so far. Speed up the @McpListener methods.");
 			}
 		}
 	}

@@ -21,6 +21,30 @@ public final class HeaderValues {
 	}
 
 	/**
+	 * Return whether a value the server sent in a response header (decoded one byte per
+	 * character) can be sent back unchanged: as {@link #isSendable(String)}, but bytes
+	 * 0x80 to 0xFF are allowed, since they go back out as the same bytes.
+	 * @param value the value, or {@code null}
+	 * @return whether it is non-empty and sendable
+	 */
+	public static boolean isEchoable(@Nullable String value) {
+		if (value == null || value.isEmpty()) {
+			return false;
+		}
+		int last = value.length() - 1;
+		if (value.charAt(0) == ' ' || value.charAt(last) == ' ') {
+			return false;
+		}
+		for (int i = 0; i <= last; i++) {
+			char c = value.charAt(i);
+			if (c < 0x20 || c == 0x7F || c > 0xFF) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
 	 * Return whether a value can be sent unchanged as a header value.
 	 * @param value the value, or {@code null}
 	 * @return whether it is non-empty and sendable

@@ -248,7 +248,7 @@ public final class ReconnectingEventStream {
 			return unbuildable(run, ex.getMessage());
 		}
 		for (Map.Entry<String, String> header : next.headers().entrySet()) {
-			if (!HeaderValues.isSendable(header.getValue())) {
+			if (!HeaderValues.isEchoable(header.getValue())) {
 				// Netty would refuse it on every attempt: a loop that can never connect.
 				return unbuildable(run, "header " + header.getKey() + " has a value that cannot be sent in HTTP");
 			}
