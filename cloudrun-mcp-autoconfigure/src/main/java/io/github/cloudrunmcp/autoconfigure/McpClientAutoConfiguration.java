@@ -15,6 +15,7 @@ import io.github.cloudrunmcp.protocol.McpRootsProvider;
 import io.github.cloudrunmcp.protocol.McpSamplingHandler;
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
+import io.github.cloudrunmcp.protocol.McpSessionRenewalTransport;
 import io.github.cloudrunmcp.protocol.McpStatelessSession;
 import io.github.cloudrunmcp.protocol.McpTransportDecorator;
 import io.github.cloudrunmcp.protocol.ResumableStreamableHttpTransport;
@@ -34,6 +35,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
@@ -125,6 +127,12 @@ public final class McpClientAutoConfiguration {
 		sessions.orderedStream()
 			.forEach((session) -> checks.put(session.server().name(), McpLivenessCheck.ping(session.async())));
 		return new McpLivenessProbe(checks, properties.getClient().getLivenessInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "mcpSessionRenewalTransportDecorator")
+	McpTransportDecorator mcpSessionRenewalTransportDecorator(ApplicationEventPublisher publisher) {
+		return McpSessionRenewalTransport.decorator(publisher::publishEvent);
 	}
 
 }
