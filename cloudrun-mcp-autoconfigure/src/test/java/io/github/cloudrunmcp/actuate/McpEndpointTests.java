@@ -58,7 +58,7 @@ class McpEndpointTests {
 			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.mcp.origin(),
 					"cloudrun.mcp.servers.search.transport=streamable-http",
 					"cloudrun.mcp.servers.search.auth.mode=google", "cloudrun.mcp.fail-fast=true",
-					"cloudrun.mcp.client.initialize-timeout=10s", "cloudrun.mcp.client.liveness-interval=0",
+					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=0",
 					"cloudrun.mcp.servers.feed.base-url=" + this.events.origin());
 	}
 

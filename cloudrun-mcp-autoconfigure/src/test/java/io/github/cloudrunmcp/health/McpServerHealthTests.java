@@ -58,7 +58,7 @@ class McpServerHealthTests {
 		return this.runner
 			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
 					"cloudrun.mcp.servers.search.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
-					"cloudrun.mcp.client.initialize-timeout=10s", "cloudrun.mcp.client.liveness-interval=" + INTERVAL,
+					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=" + INTERVAL,
 					"cloudrun.mcp.stream.reconnect.initial-delay=50ms")
 			.withPropertyValues(properties);
 	}

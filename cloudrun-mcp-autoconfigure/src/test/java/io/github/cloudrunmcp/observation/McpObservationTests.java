@@ -90,7 +90,7 @@ class McpObservationTests {
 			.withBean(ObservationRegistry.class, () -> this.registry)
 			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
 					"cloudrun.mcp.servers.search.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
-					"cloudrun.mcp.client.initialize-timeout=10s", "cloudrun.mcp.client.liveness-interval=0");
+					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=0");
 	}
 
 	@Test
