@@ -145,9 +145,11 @@ public final class McpLivenessProbe implements SmartLifecycle {
 		}
 		else {
 			String error = McpSessionLifecycle.describe(failure);
-			boolean wasDown = previous != null && !previous.answered();
-			int failures = wasDown ? previous.failures() + 1 : 1;
-			Instant downSince = (wasDown && previous.downSince() != null) ? previous.downSince() : now;
+			McpLiveness down = (previous != null && !previous.answered()) ? previous : null;
+			boolean wasDown = down != null;
+			int failures = (down != null) ? down.failures() + 1 : 1;
+			Instant since = (down != null) ? down.downSince() : null;
+			Instant downSince = (since != null) ? since : now;
 			result = new McpLiveness(false, now, latency, error, failures, downSince);
 			if (!wasDown) {
 				logger.warn("MCP server '" + server + "' does not answer its liveness check: " + error);

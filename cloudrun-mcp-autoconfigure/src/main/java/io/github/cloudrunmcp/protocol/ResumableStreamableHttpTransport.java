@@ -167,7 +167,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	 * @return the session ID
 	 */
 	public @Nullable String sessionId() {
-		return this.session.get().id;
+		return currentSession().id;
 	}
 
 	/**
@@ -214,7 +214,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	 * @return the count
 	 */
 	public int activeExchanges() {
-		return this.session.get().connections.size();
+		return currentSession().connections.size();
 	}
 
 	@Override
@@ -256,7 +256,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			if (this.closed) {
 				return Mono.error(new McpTransportSessionClosedException());
 			}
-			Session current = this.session.get();
+			Session current = currentSession();
 			if (isInitialize(message) && (current.id != null || current.initializeId != null)) {
 				// A new initialize (a retry, a renewal) starts a new session, never on an
 				// old ID.
@@ -295,6 +295,14 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		});
 	}
 
+	/**
+	 * Return the current session; the reference starts with one and is only ever replaced
+	 * by another.
+	 */
+	private Session currentSession() {
+		return Objects.requireNonNull(this.session.get(), "session");
+	}
+
 	private static boolean isInitialize(JSONRPCMessage message) {
 		return message instanceof McpSchema.JSONRPCRequest request
 				&& McpSchema.METHOD_INITIALIZE.equals(request.method());
@@ -307,7 +315,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	private Session renew(Session old) {
 		Session fresh = new Session();
 		if (!this.session.compareAndSet(old, fresh)) {
-			return this.session.get();
+			return currentSession();
 		}
 		old.dispose();
 		String oldId = old.id;
@@ -414,7 +422,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			sessionLost(current, "a request answered 404 or 400");
 			return;
 		}
-		if (wasDelivered && requestId != null && !this.closed && this.session.get() == current) {
+		if (wasDelivered && requestId != null && !this.closed && currentSession() == current) {
 			respondWithError(requestId, "The response stream from server '" + this.server + "' failed: " + ex);
 		}
 	}
@@ -430,8 +438,12 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private McpTransportSessionNotFoundException sessionNotFound(String method, int code) {
-		return new McpTransportSessionNotFoundException("Server '" + this.server + "' no longer knows the MCP session ("
-				+ method + " answered " + code + "); a new session is being initialized, retry the call.");
+		return new McpTransportSessionNotFoundException(sessionNotFoundMessage(method, code));
+	}
+
+	private String sessionNotFoundMessage(String method, int code) {
+		return "Server '" + this.server + "' no longer knows the MCP session (" + method + " answered " + code
+				+ "); a new session is being initialized, retry the call.";
 	}
 
 	private void sessionLost(Session lost, String reason) {
@@ -526,9 +538,8 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 		String sentSessionId = refused.request().headers().get(HttpHeaders.MCP_SESSION_ID);
 		int code = refused.status();
 		if ((code == 404 || code == 400) && sentSessionId != null) {
-			McpTransportSessionNotFoundException notFound = sessionNotFound("GET", code);
 			sessionLost(current, "GET answered " + code);
-			return new McpStreamException(notFound.getMessage(), code, false, null);
+			return new McpStreamException(sessionNotFoundMessage("GET", code), code, false, null);
 		}
 		return null;
 	}
@@ -624,7 +635,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private void respondWithError(Object requestId, String reason) {
-		this.session.get().pending.remove(requestId);
+		currentSession().pending.remove(requestId);
 		logger.warn(reason);
 		handle(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, requestId, null,
 				new McpSchema.JSONRPCResponse.JSONRPCError(RESPONSE_LOST, reason, null)));
@@ -636,7 +647,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	 */
 	private boolean stillAwaited(Session current, StreamState stream) {
 		Object requestId = stream.requestId;
-		return !stream.isAnswered() && !this.closed && this.session.get() == current && requestId != null
+		return !stream.isAnswered() && !this.closed && currentSession() == current && requestId != null
 				&& current.pending.contains(requestId);
 	}
 
@@ -648,7 +659,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 			.name(this.server)
 			.request((attempt) -> streamRequest(current))
 			.locationHint(LOCATION_HINT)
-			.continueWhile(() -> !this.closed && this.session.get() == current)
+			.continueWhile(() -> !this.closed && currentSession() == current)
 			.refusals((refused) -> {
 				if (refused.status() == 405) {
 					// The server offers no GET stream: its messages come in POST
@@ -668,7 +679,7 @@ public final class ResumableStreamableHttpTransport implements McpClientTranspor
 	}
 
 	private void notificationStatus(Session current, McpStreamStatus next) {
-		if (this.closed || this.session.get() != current) {
+		if (this.closed || currentSession() != current) {
 			return;
 		}
 		Throwable cause = next.cause();

@@ -10,6 +10,8 @@ import org.jspecify.annotations.Nullable;
  */
 public class McpStreamException extends RuntimeException {
 
+	private final String message;
+
 	private final int status;
 
 	private final boolean retryable;
@@ -25,9 +27,20 @@ public class McpStreamException extends RuntimeException {
 	 */
 	public McpStreamException(String message, int status, boolean retryable, @Nullable Duration retryAfter) {
 		super(message);
+		this.message = message;
 		this.status = status;
 		this.retryable = retryable;
 		this.retryAfter = retryAfter;
+	}
+
+	/**
+	 * Return what happened and what to do: never {@code null}, unlike
+	 * {@link Throwable#getMessage()}.
+	 * @return the message
+	 */
+	@Override
+	public String getMessage() {
+		return this.message;
 	}
 
 	/**

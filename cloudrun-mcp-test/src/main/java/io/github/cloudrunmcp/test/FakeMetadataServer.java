@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.auth.oauth2.ComputeEngineCredentials;
@@ -42,11 +41,11 @@ public final class FakeMetadataServer extends LoopbackHttpServer {
 
 	private final AtomicInteger calls = new AtomicInteger();
 
-	private final AtomicReference<Duration> tokenLifetime = new AtomicReference<>(Duration.ofHours(1));
+	private volatile Duration tokenLifetime = Duration.ofHours(1);
 
-	private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
+	private volatile Duration delay = Duration.ZERO;
 
-	private final AtomicReference<Failure> failure = new AtomicReference<>(Failure.NONE);
+	private volatile Failure failure = Failure.NONE;
 
 	/**
 	 * Create a server that signs with the given issuer; call {@link #start()} to serve.
@@ -96,7 +95,7 @@ public final class FakeMetadataServer extends LoopbackHttpServer {
 	 * @return this server
 	 */
 	public FakeMetadataServer tokenLifetime(Duration lifetime) {
-		this.tokenLifetime.set(lifetime);
+		this.tokenLifetime = lifetime;
 		return this;
 	}
 
@@ -106,7 +105,7 @@ public final class FakeMetadataServer extends LoopbackHttpServer {
 	 * @return this server
 	 */
 	public FakeMetadataServer delay(Duration delay) {
-		this.delay.set(delay);
+		this.delay = delay;
 		return this;
 	}
 
@@ -117,7 +116,7 @@ public final class FakeMetadataServer extends LoopbackHttpServer {
 	 * @return this server
 	 */
 	public FakeMetadataServer fail(Failure failure) {
-		this.failure.set(failure);
+		this.failure = failure;
 		return this;
 	}
 
@@ -191,12 +190,12 @@ public final class FakeMetadataServer extends LoopbackHttpServer {
 				return;
 			}
 			this.callsPerAudience.computeIfAbsent(audience, (key) -> new AtomicInteger()).incrementAndGet();
-			Duration wait = this.delay.get();
+			Duration wait = this.delay;
 			if (!wait.isZero()) {
 				Thread.sleep(wait.toMillis());
 			}
-			switch (this.failure.get()) {
-				case NONE -> send(exchange, 200, this.issuer.mint(audience, this.tokenLifetime.get()));
+			switch (this.failure) {
+				case NONE -> send(exchange, 200, this.issuer.mint(audience, this.tokenLifetime));
 				case SERVER_ERROR -> send(exchange, 503, "metadata server unavailable");
 				case NOT_FOUND -> send(exchange, 404, "service account not found");
 				case MALFORMED -> send(exchange, 200, "this-is-not-a-jwt");
