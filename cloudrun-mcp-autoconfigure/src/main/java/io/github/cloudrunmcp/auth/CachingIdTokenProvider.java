@@ -127,7 +127,10 @@ public final class CachingIdTokenProvider implements IdTokenProvider {
 	@Override
 	public @Nullable IdTokenStatus status(String audience) {
 		Entry entry = this.entries.get(audience);
-		IdToken token = (entry != null) ? entry.current : null;
+		if (entry == null) {
+			return null;
+		}
+		IdToken token = entry.current;
 		return (token != null) ? new IdTokenStatus(entry.fetchedAt, token.expiresAt()) : null;
 	}
 

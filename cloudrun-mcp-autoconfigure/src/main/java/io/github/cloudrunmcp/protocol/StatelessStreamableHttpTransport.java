@@ -19,6 +19,7 @@ import io.modelcontextprotocol.modern.client.transport.McpHttpStatusException;
 import io.modelcontextprotocol.modern.client.transport.McpTransportRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -108,16 +109,27 @@ public final class StatelessStreamableHttpTransport implements McpClientTranspor
 		});
 	}
 
+	/**
+	 * Return the data of an event that carries a JSON-RPC message, or {@code null} for
+	 * other events and empty ones.
+	 */
+	private static @Nullable String messageData(ServerSentEvent<String> event) {
+		String data = event.data();
+		boolean message = event.event() == null || "message".equals(event.event());
+		return (message && data != null && !data.isEmpty()) ? data : null;
+	}
+
 	private Flux<JsonRpc.JSONRPCMessage> answer(McpTransportRequest request, ClientResponse response) {
 		int status = response.statusCode().value();
 		MediaType type = response.headers().contentType().orElse(null);
 		if (status >= 200 && status < 300) {
 			if (type != null && MediaType.TEXT_EVENT_STREAM.isCompatibleWith(type)) {
-				return response.bodyToFlux(SSE)
-					.filter((event) -> (event.event() == null || "message".equals(event.event()))
-							&& event.data() != null && !event.data().isEmpty())
-					.map((event) -> parse(request, event.data()))
-					.filter((message) -> !serverRequest(message));
+				return response.bodyToFlux(SSE).<String>handle((event, sink) -> {
+					String data = messageData(event);
+					if (data != null) {
+						sink.next(data);
+					}
+				}).map((data) -> parse(request, data)).filter((message) -> !serverRequest(message));
 			}
 			if (type != null && MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
 				return response.bodyToMono(String.class).map((json) -> parse(request, json)).flux();
