@@ -212,6 +212,12 @@ public record StreamSettings(int buffer, OverflowPolicy overflow, int maxEventSi
 				return null;
 			}
 			String text = value.trim();
+			if (text.isEmpty()) {
+				// Only control characters (trim removes them, isBlank does not): no
+				// digits
+				// to parse.
+				return null;
+			}
 			if (text.chars().allMatch((c) -> c >= '0' && c <= '9')) {
 				// Digits only: any number of them, saturating at the ceiling.
 				String digits = text.replaceFirst("^0+(?=.)", "");

@@ -21,6 +21,10 @@ class StreamSettingsTests {
 		assertThat(Reconnect.retryAfter("120")).isEqualTo(Duration.ofSeconds(120));
 		assertThat(Reconnect.retryAfter("-5")).isNull();
 		assertThat(Reconnect.retryAfter("soon")).isNull();
+		// Found by HostileInputProperties: trim() removes control characters that
+		// isBlank() keeps, which left nothing to parse.
+		assertThat(Reconnect.retryAfter("\u0000")).isNull();
+		assertThat(Reconnect.retryAfter(" \u0001\u001f ")).isNull();
 	}
 
 	@Test
