@@ -1,6 +1,8 @@
 package io.github.cloudrunmcp.protocol;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import io.github.cloudrunmcp.server.McpServer;
@@ -11,6 +13,7 @@ import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.web.reactive.function.client.WebClient;
@@ -117,6 +120,9 @@ public final class McpClientFactory {
 			.clientInfo(McpSchema.Implementation.builder(this.settings.name(), this.settings.version()).build())
 			.requestTimeout(this.settings.requestTimeout())
 			.initializationTimeout(this.settings.initializeTimeout());
+		// SEP-1034: an accepted form gets the defaults of the fields the handler left
+		// out.
+		spec.applyElicitationDefaults(true);
 		McpSamplingHandler samplingHandler = this.sampling;
 		if (samplingHandler != null) {
 			spec.sampling((request) -> samplingHandler.createMessage(name, request));
@@ -155,21 +161,57 @@ public final class McpClientFactory {
 				this.client, this.jsonMapper);
 		io.modelcontextprotocol.modern.McpSchema.Implementation info = new io.modelcontextprotocol.modern.McpSchema.Implementation(
 				this.settings.name(), null, this.settings.version(), null, null, null);
-		io.modelcontextprotocol.modern.client.McpAsyncClient async = io.modelcontextprotocol.modern.client.McpClient
+		io.modelcontextprotocol.modern.client.McpClient.AsyncBuilder asyncBuilder = io.modelcontextprotocol.modern.client.McpClient
 			.async(transport)
 			.clientInfo(info)
 			.jsonMapper(this.jsonMapper)
-			.roundTimeout(this.settings.requestTimeout())
-			.build();
-		io.modelcontextprotocol.modern.client.McpSyncClient sync = io.modelcontextprotocol.modern.client.McpClient
+			.roundTimeout(this.settings.requestTimeout());
+		io.modelcontextprotocol.modern.client.McpClient.SyncBuilder syncBuilder = io.modelcontextprotocol.modern.client.McpClient
 			.sync(transport)
 			.clientInfo(info)
 			.jsonMapper(this.jsonMapper)
-			.roundTimeout(this.settings.requestTimeout())
-			.build();
+			.roundTimeout(this.settings.requestTimeout());
+		McpElicitationHandler elicitationHandler = this.elicitation;
+		if (elicitationHandler != null) {
+			// The revision asks through input_required results; the same handler answers,
+			// on the 2025-11-25 types it is written against.
+			asyncBuilder.formElicitation((request) -> elicit(elicitationHandler, name, request));
+			syncBuilder.formElicitation((request) -> elicit(elicitationHandler, name, request).block());
+		}
+		io.modelcontextprotocol.modern.client.McpAsyncClient async = asyncBuilder.build();
+		io.modelcontextprotocol.modern.client.McpSyncClient sync = syncBuilder.build();
 		McpListenStream listen = new McpListenStream(name, async, List.of(), this.streamSettings.reconnect(),
 				this.eventMapper);
 		return new McpStatelessSession(server, transport, async, sync, listen);
+	}
+
+	private Mono<io.modelcontextprotocol.modern.McpSchema.ElicitResult> elicit(McpElicitationHandler handler,
+			String server, io.modelcontextprotocol.modern.McpSchema.ElicitFormRequest request) {
+		McpSchema.ElicitFormRequest legacy = new McpSchema.ElicitFormRequest(request.message(),
+				request.requestedSchema(), request.meta());
+		return handler.elicit(server, legacy)
+			.map((result) -> this.jsonMapper.convertValue(withDefaults(request.requestedSchema(), result),
+					io.modelcontextprotocol.modern.McpSchema.ElicitResult.class));
+	}
+
+	/**
+	 * SEP-1034, as the SDK does for 2025-11-25: an accepted form gets the defaults of the
+	 * requested fields the handler left out.
+	 */
+	private static McpSchema.ElicitResult withDefaults(Map<String, Object> requestedSchema,
+			McpSchema.ElicitResult result) {
+		if (result.action() != McpSchema.ElicitResult.Action.ACCEPT
+				|| !(requestedSchema.get("properties") instanceof Map<?, ?> properties)) {
+			return result;
+		}
+		Map<String, Object> content = new LinkedHashMap<>((result.content() != null) ? result.content() : Map.of());
+		properties.forEach((field, schema) -> {
+			if (schema instanceof Map<?, ?> property && property.containsKey("default")
+					&& !content.containsKey(String.valueOf(field))) {
+				content.put(String.valueOf(field), property.get("default"));
+			}
+		});
+		return McpSchema.ElicitResult.builder(result.action()).content(content).build();
 	}
 
 }

@@ -96,6 +96,9 @@ public final class McpListenStream implements McpEventSource {
 				if (event instanceof SubscriptionEvent.Subscribed) {
 					failures.set(0);
 					status(McpStreamStatus.State.OPEN, 0, null, null);
+					if (!opened.get() && logger.isInfoEnabled()) {
+						logger.info("MCP server '" + this.server + "' listening: protocol 2026-07-28");
+					}
 					// Nothing was missed before the first subscription; after a reopen
 					// anything may have been.
 					return opened.getAndSet(true) ? Mono.just(resync()) : Mono.empty();

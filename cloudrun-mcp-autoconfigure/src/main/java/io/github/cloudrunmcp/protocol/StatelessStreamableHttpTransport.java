@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.cloudrunmcp.text.PrintableText;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.modern.JsonRpc;
 import io.modelcontextprotocol.modern.client.McpResponseLostException;
@@ -150,17 +151,19 @@ public final class StatelessStreamableHttpTransport implements McpClientTranspor
 				}
 				catch (IOException | RuntimeException ex) {
 					logger.debug("HTTP " + status + " body from MCP server '" + this.server
-							+ "' is not a JSON-RPC error: " + ex.getMessage());
+							+ "' is not a JSON-RPC error: " + PrintableText.of(ex.getMessage()));
 				}
 			}
-			return Flux.error(new McpHttpStatusException(this.endpoint, status, httpHeaders(response), text));
+			// The SDK puts the body into the message: only printable text of it.
+			return Flux.error(new McpHttpStatusException(this.endpoint, status, httpHeaders(response),
+					PrintableText.of(text, 500)));
 		});
 	}
 
 	private boolean serverRequest(JsonRpc.JSONRPCMessage message) {
 		if (message instanceof JsonRpc.JSONRPCRequest request) {
 			// 2026-07-28 asks for input through results (input_required), not requests.
-			logger.warn("Ignoring request " + request.method() + " sent by MCP server '" + this.server
+			logger.warn("Ignoring request " + PrintableText.of(request.method()) + " sent by MCP server '" + this.server
 					+ "' on a response stream");
 			return true;
 		}
@@ -173,7 +176,7 @@ public final class StatelessStreamableHttpTransport implements McpClientTranspor
 		}
 		catch (IOException | RuntimeException ex) {
 			throw new McpProtocolException("MCP server '" + this.server + "' answered " + request.method()
-					+ " with a message that is not JSON-RPC: " + abbreviate(json), 200, ex);
+					+ " with a message that is not JSON-RPC: " + PrintableText.of(json, 200), 200, ex);
 		}
 	}
 
@@ -203,10 +206,6 @@ public final class StatelessStreamableHttpTransport implements McpClientTranspor
 		Map<String, List<String>> headers = new LinkedHashMap<>();
 		response.headers().asHttpHeaders().forEach(headers::put);
 		return HttpHeaders.of(headers, (name, value) -> true);
-	}
-
-	private static String abbreviate(String text) {
-		return (text.length() > 200) ? text.substring(0, 200) + "..." : text;
 	}
 
 }

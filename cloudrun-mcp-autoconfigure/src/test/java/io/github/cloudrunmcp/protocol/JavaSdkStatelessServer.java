@@ -129,13 +129,17 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 			.description("Echoes the message and the region")
 			.build();
 
+		private static final McpSchema.Tool BOOK = McpSchema.Tool.builder("book", Map.of("type", "object"))
+			.description("Asks for a seat, then books it")
+			.build();
+
 		private static final McpSchema.Tool BROKEN = McpSchema.Tool.builder("broken", Map.of("type", "object",
 				"properties", Map.of("value", Map.of("type", "string", "x-mcp-header", "Not A Token"))))
 			.build();
 
 		@Override
 		public ToolsPage list(io.modelcontextprotocol.modern.server.McpRequestContext ctx, String cursor) {
-			return ToolsPage.of(List.of(ECHO, BROKEN));
+			return ToolsPage.of(List.of(ECHO, BOOK, BROKEN));
 		}
 
 		@Override
@@ -146,6 +150,28 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 					return McpSyncResponse.result(McpSchema.CallToolResult.builder()
 						.addContent(McpSchema.TextContent
 							.builder(request.arguments().get("message") + " from " + ((region != null) ? region : "-"))
+							.build())
+						.build());
+				});
+			}
+			if ("book".equals(name)) {
+				return McpSyncTool.of(BOOK, (context, request) -> {
+					if (request.inputResponses() == null) {
+						return McpSyncResponse.result(McpSchema.InputRequiredResult.builder()
+							.elicit("seat",
+									new McpSchema.ElicitFormRequest("Which seat?",
+											Map.of("type", "object", "properties",
+													Map.of("seat", Map.of("type", "string"), "meal",
+															Map.of("type", "string", "default", "veg"))),
+											null))
+							.requestState("state-" + request.arguments().get("flight"))
+							.build());
+					}
+					Map<?, ?> answer = (Map<?, ?>) request.inputResponses().get("seat");
+					Map<?, ?> content = (Map<?, ?>) answer.get("content");
+					return McpSyncResponse.result(McpSchema.CallToolResult.builder()
+						.addContent(McpSchema.TextContent
+							.builder(content.get("seat") + " " + content.get("meal") + " " + request.requestState())
 							.build())
 						.build());
 				});

@@ -7,6 +7,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.google.auth.oauth2.GoogleCredentials;
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
@@ -29,6 +31,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -144,7 +147,7 @@ class JavaSdkStatelessServerInteropTests {
 		runner().run((context) -> {
 			McpAsyncClient client = client(context.getBean(IdTokenExchangeFilterFunction.class));
 			McpSchema.ListToolsResult tools = client.tools().list().block(TIMEOUT);
-			assertThat(tools.tools()).extracting(McpSchema.Tool::name).containsExactly("echo");
+			assertThat(tools.tools()).extracting(McpSchema.Tool::name).containsExactly("echo", "book");
 			assertThat(tools.tools().get(0).inputSchema()).containsEntry("required", List.of("message"));
 			assertThat(text(client.tool("echo").arguments(Map.of("message", "still")).call().block(TIMEOUT)))
 				.isEqualTo("still from -");
@@ -184,6 +187,47 @@ class JavaSdkStatelessServerInteropTests {
 						.count() == 2);
 				assertThat(proxy.exchanges()).allSatisfy((exchange) -> assertThat(exchange.tokenValid()).isTrue());
 			});
+	}
+
+	@Test
+	void inputRequestsAreAnsweredByTheElicitationHandlerWithRequestStateEchoedAndDefaultsFilled() {
+		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2026-07-28")
+			.withBean(McpElicitationHandler.class,
+					() -> (name,
+							request) -> Mono.just(io.modelcontextprotocol.spec.McpSchema.ElicitResult
+								.builder(io.modelcontextprotocol.spec.McpSchema.ElicitResult.Action.ACCEPT)
+								.content(Map.of("seat", name + "-" + request.message().length()))
+								.build()))
+			.run((context) -> {
+				int before = server.requests().size();
+				McpSchema.CallToolResult result = context.getBean(McpAsyncClient.class)
+					.tool("book")
+					.arguments(Map.of("flight", "LX38"))
+					.call()
+					.block(TIMEOUT);
+				assertThat(text(result)).isEqualTo("default-11 veg state-LX38");
+				List<RecordingProxy.Exchange> calls = proxy.exchanges()
+					.stream()
+					.filter((exchange) -> exchange.body().contains("\"tools/call\""))
+					.toList();
+				RecordingProxy.Exchange retry = calls.get(calls.size() - 1);
+				RecordingProxy.Exchange first = calls.get(calls.size() - 2);
+				// The server seals its state (HMAC): the answer above proves it came back
+				// exactly.
+				assertThat(retry.body()).contains("\"requestState\":\"");
+				assertThat(first.body()).doesNotContain("requestState");
+				assertThat(id(first)).isNotEqualTo(id(retry));
+				assertThat(server.requests().subList(before, server.requests().size()))
+					.filteredOn((headers) -> "tools/call".equals(headers.get("mcp-method")))
+					.hasSize(2);
+			});
+	}
+
+	private static String id(RecordingProxy.Exchange exchange) {
+		Matcher matcher = Pattern.compile("\"id\":([0-9]+)").matcher(exchange.body());
+		assertThat(matcher.find()).isTrue();
+		return matcher.group(1);
 	}
 
 	@Test
