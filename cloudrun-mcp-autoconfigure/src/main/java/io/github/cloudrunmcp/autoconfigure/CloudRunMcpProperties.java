@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
 import io.github.cloudrunmcp.server.AuthMode;
+import io.github.cloudrunmcp.server.McpDelivery;
 import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.OverflowPolicy;
 import org.jspecify.annotations.Nullable;
@@ -64,6 +65,12 @@ public class CloudRunMcpProperties {
 	 * 2026-07-28 (stateless).
 	 */
 	private String revision = "2025-11-25";
+
+	/**
+	 * Which instances handle the default server's events: 'every-instance', or 'once' for
+	 * one instance of the fleet through Pub/Sub (see cloudrun.mcp.fleet).
+	 */
+	private McpDelivery delivery = McpDelivery.EVERY_INSTANCE;
 
 	private final Client client = new Client();
 
@@ -138,6 +145,14 @@ public class CloudRunMcpProperties {
 
 	public void setFailFast(boolean failFast) {
 		this.failFast = failFast;
+	}
+
+	public McpDelivery getDelivery() {
+		return this.delivery;
+	}
+
+	public void setDelivery(McpDelivery delivery) {
+		this.delivery = delivery;
 	}
 
 	public Client getClient() {
@@ -555,6 +570,11 @@ public class CloudRunMcpProperties {
 		 */
 		private @Nullable String revision;
 
+		/**
+		 * Which instances handle the server's events. Defaults to cloudrun.mcp.delivery.
+		 */
+		private @Nullable McpDelivery delivery;
+
 		private final ServerAuth auth = new ServerAuth();
 
 		public @Nullable McpTransportType getTransport() {
@@ -587,6 +607,14 @@ public class CloudRunMcpProperties {
 
 		public void setFailFast(@Nullable Boolean failFast) {
 			this.failFast = failFast;
+		}
+
+		public @Nullable McpDelivery getDelivery() {
+			return this.delivery;
+		}
+
+		public void setDelivery(@Nullable McpDelivery delivery) {
+			this.delivery = delivery;
 		}
 
 		public @Nullable String getEventsPath() {

@@ -1,7 +1,10 @@
 package io.github.cloudrunmcp.autoconfigure;
 
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
+import io.github.cloudrunmcp.fleet.FleetEventSource;
 import io.github.cloudrunmcp.listener.McpListenerFactory;
+import io.github.cloudrunmcp.server.McpConfigurationException;
+import io.github.cloudrunmcp.server.McpDelivery;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.McpEventSource;
@@ -58,8 +61,26 @@ public final class McpEventStreamAutoConfiguration {
 
 	@Bean
 	@Order(McpServerBeans.STREAM_ORDER)
-	McpServerBeans mcpEventStreamBeans(ObjectProvider<McpEventStreamFactory> factory) {
+	McpServerBeans mcpEventStreamBeans(ObjectProvider<McpEventStreamFactory> factory,
+			CloudRunMcpProperties properties) {
 		return (server, registry) -> {
+			if (McpDeliveries.of(properties, server) == McpDelivery.ONCE) {
+				// The fleet's subscription feeds the stream (McpFleetAutoConfiguration);
+				// each event is acknowledged, or redelivered, after its listeners ran.
+				String source = McpServerBeanRegistry.beanName(McpDeliveries.FLEET_SOURCE, server.name());
+				if (!registry.contains(source)) {
+					throw new McpConfigurationException(McpDeliveries.property(server), McpDeliveries.property(server)
+							+ " is 'once' but the fleet is not configured: com.google.cloud:google-cloud-pubsub and "
+							+ "com.google.cloud:google-cloud-firestore must be on the classpath.",
+							"Add both dependencies, or set " + McpDeliveries.property(server) + " to every-instance.");
+				}
+				registry.register("mcpEventStream", server, McpEventStream.class, () -> {
+					FleetEventSource fleet = registry.bean(source, FleetEventSource.class);
+					McpEventStreamFactory streams = factory.getObject();
+					return streams.withDispatcher(fleet.settling(streams.dispatcher())).create(server, fleet);
+				});
+				return;
+			}
 			if (server.transport() != McpTransportType.STREAMABLE_HTTP) {
 				registry.register("mcpEventStream", server, McpEventStream.class,
 						() -> factory.getObject().create(server));

@@ -67,6 +67,7 @@ public class McpListenerMethodAdapter extends ApplicationListenerMethodAdapter {
 			super.onApplicationEvent(event);
 		}
 		catch (RuntimeException | Error ex) {
+			McpListenerOutcome.listenerFailed();
 			logger.error("@McpListener " + this.description + " failed for event id '" + PrintableText.of(mcpEvent.id())
 					+ "' of type '" + PrintableText.of(mcpEvent.type()) + "' from server '" + mcpEvent.server()
 					+ "'; the stream goes on.", ex);

@@ -42,6 +42,21 @@ public final class HttpEventSource implements McpEventSource {
 	 * @param mapper the mapper for the events' JSON access
 	 */
 	public HttpEventSource(String server, URI url, WebClient client, StreamSettings settings, ObjectMapper mapper) {
+		this(server, url, client, settings, mapper, "");
+	}
+
+	/**
+	 * Create a source that resumes where another left off: its first connection sends
+	 * {@code Last-Event-ID}, as when an instance of a fleet takes a stream over.
+	 * @param server the server's name, carried by every event
+	 * @param url the event-stream URL
+	 * @param client the client to connect with
+	 * @param settings the stream settings
+	 * @param mapper the mapper for the events' JSON access
+	 * @param resumeFrom the event ID to resume from, or the empty string to start afresh
+	 */
+	public HttpEventSource(String server, URI url, WebClient client, StreamSettings settings, ObjectMapper mapper,
+			String resumeFrom) {
 		this.server = Objects.requireNonNull(server, "server");
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
 		this.statuses.tryEmitNext(new McpStreamStatus(McpStreamStatus.State.NEW, 0, null, null, Instant.now()));
@@ -50,6 +65,7 @@ public final class HttpEventSource implements McpEventSource {
 			.request(SseRequest.get(Objects.requireNonNull(url, "url")))
 			.locationHint(LOCATION_HINT)
 			.onStatus(this::status)
+			.resumeFrom(resumeFrom, null)
 			.build();
 	}
 

@@ -49,6 +49,21 @@ public final class McpEventStreamFactory {
 	}
 
 	/**
+	 * Create the stream of a server that resumes where another left off: its first
+	 * connection sends {@code Last-Event-ID}, as when an instance of a fleet takes the
+	 * stream over.
+	 * @param server the server
+	 * @param resumeFrom the event ID to resume from, or the empty string to start afresh
+	 * @return the stream
+	 */
+	public McpEventStream create(McpServer server, String resumeFrom) {
+		HttpEventSource source = new HttpEventSource(server.name(), server.eventsUrl(), this.client, this.settings,
+				this.mapper, resumeFrom);
+		return new McpEventStream(server.name(), server.eventsUrl(), source, this.settings, this.mapper,
+				this.dispatcher);
+	}
+
+	/**
 	 * Create the stream of a server whose events come from a source the stream does not
 	 * open itself, such as the server's MCP session.
 	 * @param server the server
@@ -57,6 +72,34 @@ public final class McpEventStreamFactory {
 	 */
 	public McpEventStream create(McpServer server, McpEventSource source) {
 		return new McpEventStream(server.name(), server.mcpUrl(), source, this.settings, this.mapper, this.dispatcher);
+	}
+
+	/**
+	 * Return a factory like this one whose streams hand their events to another
+	 * dispatcher: the holder of a stream shared by a fleet publishes them rather than
+	 * calling listeners, and a stream fed by the fleet settles each event after its
+	 * listeners.
+	 * @param dispatcher receives every event, or {@code null}
+	 * @return the factory
+	 */
+	public McpEventStreamFactory withDispatcher(@Nullable Consumer<McpEvent> dispatcher) {
+		return new McpEventStreamFactory(this.client, this.settings, this.mapper, dispatcher);
+	}
+
+	/**
+	 * Return the dispatcher the streams hand their events to.
+	 * @return the dispatcher, or {@code null}
+	 */
+	public @Nullable Consumer<McpEvent> dispatcher() {
+		return this.dispatcher;
+	}
+
+	/**
+	 * Return the mapper for the events' JSON access.
+	 * @return the mapper
+	 */
+	public ObjectMapper mapper() {
+		return this.mapper;
 	}
 
 	/**

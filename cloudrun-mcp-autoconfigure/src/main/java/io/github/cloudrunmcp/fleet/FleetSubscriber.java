@@ -1,0 +1,309 @@
+package io.github.cloudrunmcp.fleet;
+
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+import com.google.api.core.ApiFuture;
+import com.google.api.core.ApiFutureCallback;
+import com.google.api.core.ApiFutures;
+import com.google.api.core.ApiService;
+import com.google.cloud.firestore.WriteResult;
+import com.google.cloud.pubsub.v1.AckReplyConsumer;
+import com.google.cloud.pubsub.v1.MessageReceiver;
+import com.google.cloud.pubsub.v1.Subscriber;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.pubsub.v1.PubsubMessage;
+import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.stream.McpEventStream;
+import io.github.cloudrunmcp.stream.McpStreamStatus;
+import io.github.cloudrunmcp.text.PrintableText;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.ObjectMapper;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Consumes the fleet's subscription, one competing consumer among the fleet's instances:
+ * claims each event, drops duplicates, and hands the rest to their server's
+ * {@link FleetEventSource}; acknowledges a message once the event's listeners succeeded
+ * and has it redelivered otherwise.
+ */
+public final class FleetSubscriber implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(FleetSubscriber.class);
+
+	private final Function<MessageReceiver, Subscriber> subscribers;
+
+	private final Map<String, FleetEventSource> sources;
+
+	private final EventClaims claims;
+
+	private final ObjectMapper mapper;
+
+	private final Stats stats = new Stats();
+
+	private final Object lock = new Object();
+
+	private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+		Thread thread = new Thread(runnable, "mcp-fleet-retries");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private @Nullable Subscriber subscriber;
+
+	private volatile boolean running;
+
+	/**
+	 * Create a subscriber.
+	 * @param subscribers builds the Pub/Sub subscriber of the fleet's subscription
+	 * @param sources the sources of the servers delivered once, by name
+	 * @param claims the event claims
+	 * @param mapper the mapper for the events' JSON access
+	 */
+	public FleetSubscriber(Function<MessageReceiver, Subscriber> subscribers, Map<String, FleetEventSource> sources,
+			EventClaims claims, ObjectMapper mapper) {
+		this.subscribers = subscribers;
+		this.sources = Map.copyOf(sources);
+		this.claims = claims;
+		this.mapper = mapper;
+	}
+
+	@Override
+	public void start() {
+		synchronized (this.lock) {
+			if (this.running) {
+				return;
+			}
+			this.running = true;
+			this.sources.values().forEach(FleetEventSource::open);
+			Subscriber subscriber = this.subscribers.apply(this::receive);
+			subscriber.addListener(new ApiService.Listener() {
+
+				@Override
+				public void running() {
+					statusAll(McpStreamStatus.State.OPEN, null);
+				}
+
+				@Override
+				public void failed(ApiService.State from, Throwable failure) {
+					logger.error("The Pub/Sub subscriber of the MCP fleet failed; events delivered 'once' stop "
+							+ "reaching this instance (they go to the others). Check that the subscription exists "
+							+ "and that the service account has roles/pubsub.subscriber.", failure);
+					statusAll(McpStreamStatus.State.FAILED, failure);
+				}
+
+			}, MoreExecutors.directExecutor());
+			subscriber.startAsync();
+			this.subscriber = subscriber;
+		}
+	}
+
+	private void statusAll(McpStreamStatus.State state, @Nullable Throwable cause) {
+		this.sources.values().forEach((source) -> source.status(state, cause));
+	}
+
+	private void receive(PubsubMessage message, AckReplyConsumer reply) {
+		this.stats.received.incrementAndGet();
+		McpEvent event = FleetMessages.toEvent(message, this.mapper);
+		FleetEventSource source = (event != null) ? this.sources.get(event.server()) : null;
+		if (event == null || source == null) {
+			// Not an event of this fleet's configuration: another instance may know it.
+			logger.warn("Pub/Sub message " + message.getMessageId() + " names no server delivered 'once' here ("
+					+ PrintableText.of(message.getAttributesMap().toString()) + "); it goes back to the subscription.");
+			nack(reply);
+			return;
+		}
+		String id = FleetMessages.idOf(event);
+		EventClaims.Claim claim;
+		try {
+			claim = this.claims.claim(event.server(), id);
+		}
+		catch (RuntimeException ex) {
+			logger.warn("MCP fleet: " + ex.getMessage() + " Event id '" + PrintableText.of(id) + "' of server '"
+					+ event.server() + "' goes back to the subscription.");
+			nack(reply);
+			return;
+		}
+		switch (claim) {
+			case DUPLICATE -> {
+				this.stats.duplicates.incrementAndGet();
+				reply.ack();
+			}
+			case BUSY -> {
+				// Another instance is running the event's listeners: look again later
+				// rather than at once.
+				this.stats.busy.incrementAndGet();
+				this.retries.schedule(() -> nack(reply), 1, TimeUnit.SECONDS);
+			}
+			case CLAIMED -> {
+				boolean taken = source.offer(event, (handled) -> settle(event, id, handled, reply));
+				if (!taken) {
+					settle(event, id, false, reply);
+				}
+			}
+		}
+	}
+
+	private void settle(McpEvent event, String id, boolean handled, AckReplyConsumer reply) {
+		if (handled) {
+			this.stats.handled.incrementAndGet();
+			after(this.claims.handled(event.server(), id), reply::ack);
+		}
+		else {
+			this.stats.failed.incrementAndGet();
+			after(this.claims.withdraw(event.server(), id), () -> nack(reply));
+		}
+	}
+
+	private void nack(AckReplyConsumer reply) {
+		this.stats.nacked.incrementAndGet();
+		reply.nack();
+	}
+
+	/**
+	 * Settle the message once Firestore answered, whatever it answered: a claim that
+	 * could not be marked handled runs out after the claim timeout.
+	 */
+	private static void after(ApiFuture<WriteResult> write, Runnable then) {
+		ApiFutures.addCallback(write, new ApiFutureCallback<>() {
+
+			@Override
+			public void onFailure(Throwable ex) {
+				logger.warn("MCP fleet: could not update an event claim in Firestore: " + ex);
+				then.run();
+			}
+
+			@Override
+			public void onSuccess(WriteResult result) {
+				then.run();
+			}
+
+		}, MoreExecutors.directExecutor());
+	}
+
+	@Override
+	public void stop() {
+		Subscriber subscriber;
+		synchronized (this.lock) {
+			if (!this.running) {
+				return;
+			}
+			this.running = false;
+			subscriber = this.subscriber;
+			this.subscriber = null;
+		}
+		// The streams stopped before (a lower phase stops later): what they did not
+		// deliver goes back to the subscription for the other instances.
+		this.sources.values().forEach(FleetEventSource::close);
+		if (subscriber != null) {
+			try {
+				subscriber.stopAsync().awaitTerminated(10, TimeUnit.SECONDS);
+			}
+			catch (TimeoutException | IllegalStateException ex) {
+				logger.warn("The Pub/Sub subscriber of the MCP fleet did not stop within 10 s; messages not yet "
+						+ "acknowledged are redelivered to other instances.");
+			}
+		}
+		statusAll(McpStreamStatus.State.CLOSED, null);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * Starts after the consuming streams ({@link McpEventStream#PHASE}) have subscribed
+	 * to their sources, and stops before them: the Pub/Sub subscriber waits at shutdown
+	 * for the events in hand to be settled, which the streams' listeners do.
+	 */
+	@Override
+	public int getPhase() {
+		return McpEventStream.PHASE + 1;
+	}
+
+	/**
+	 * Return the counters of what this instance consumed.
+	 * @return the counters
+	 */
+	public Stats stats() {
+		return this.stats;
+	}
+
+	/**
+	 * Counters of a fleet subscriber.
+	 */
+	public static final class Stats {
+
+		private final AtomicLong received = new AtomicLong();
+
+		private final AtomicLong handled = new AtomicLong();
+
+		private final AtomicLong failed = new AtomicLong();
+
+		private final AtomicLong duplicates = new AtomicLong();
+
+		private final AtomicLong nacked = new AtomicLong();
+
+		private final AtomicLong busy = new AtomicLong();
+
+		/**
+		 * Return the copies of events another instance was handling, looked at again
+		 * later.
+		 * @return the count
+		 */
+		public long busy() {
+			return this.busy.get();
+		}
+
+		/**
+		 * Return the messages received.
+		 * @return the count
+		 */
+		public long received() {
+			return this.received.get();
+		}
+
+		/**
+		 * Return the events whose listeners all succeeded.
+		 * @return the count
+		 */
+		public long handled() {
+			return this.handled.get();
+		}
+
+		/**
+		 * Return the events whose listeners failed (redelivered).
+		 * @return the count
+		 */
+		public long failed() {
+			return this.failed.get();
+		}
+
+		/**
+		 * Return the copies of handled events dropped before listeners ran.
+		 * @return the count
+		 */
+		public long duplicates() {
+			return this.duplicates.get();
+		}
+
+		/**
+		 * Return the messages handed back for redelivery.
+		 * @return the count
+		 */
+		public long nacked() {
+			return this.nacked.get();
+		}
+
+	}
+
+}

@@ -1,0 +1,239 @@
+package io.github.cloudrunmcp.fleet;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
+import io.github.cloudrunmcp.autoconfigure.McpEventStreamAutoConfiguration;
+import io.github.cloudrunmcp.autoconfigure.McpFleetAutoConfiguration;
+import io.github.cloudrunmcp.listener.McpListener;
+import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.test.FakeEventServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A fleet of application contexts against one event server, with the Pub/Sub and
+ * Firestore emulators on loopback.
+ */
+class FleetDeliveryTests {
+
+	private static final int EVENTS = Integer.getInteger("fleet.events", 1500);
+
+	private static final int KILLS = Integer.getInteger("fleet.kills", 3);
+
+	private static final int INSTANCES = Integer.getInteger("fleet.instances", 3);
+
+	private static GoogleCloudEmulator pubsub;
+
+	private static GoogleCloudEmulator firestore;
+
+	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
+
+	private final Recorder recorder = new Recorder();
+
+	private final long[] totals = new long[5];
+
+	private FakeEventServer server;
+
+	private String run;
+
+	@BeforeAll
+	static void startEmulators() {
+		pubsub = GoogleCloudEmulator.pubsub();
+		firestore = GoogleCloudEmulator.firestore();
+	}
+
+	@AfterAll
+	static void stopEmulators() {
+		if (pubsub != null) {
+			pubsub.close();
+		}
+		if (firestore != null) {
+			firestore.close();
+		}
+	}
+
+	@BeforeEach
+	void startServer() {
+		this.server = new FakeEventServer().start();
+		this.run = UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	@AfterEach
+	void stopAll() {
+		this.instances.forEach(ConfigurableApplicationContext::close);
+		this.server.stop();
+	}
+
+	@Test
+	void onceDeliveryHandlesEveryEventOnceAcrossTheFleetWhileHoldersDie() throws Exception {
+		long booting = System.nanoTime();
+		for (int i = 0; i < INSTANCES; i++) {
+			this.instances.add(instance("once"));
+		}
+		System.out.printf("fleet: three instances started in %d ms%n", (System.nanoTime() - booting) / 1_000_000);
+		Random random = new Random(14);
+		int[] killAt = new int[KILLS];
+		for (int k = 0; k < KILLS; k++) {
+			killAt[k] = (EVENTS / (KILLS + 1)) * (k + 1) + random.nextInt(EVENTS / (KILLS + 2));
+		}
+		List<Long> failovers = new ArrayList<>();
+		long started = System.nanoTime();
+		int published = 0;
+		int kill = 0;
+		while (published < EVENTS) {
+			int batch = Math.min(100, EVENTS - published);
+			this.server.publishNumbered(batch);
+			published += batch;
+			if (kill < KILLS && published >= killAt[kill]) {
+				failovers.add(killHolder());
+				kill++;
+			}
+			Thread.sleep(10);
+		}
+		await().atMost(Duration.ofSeconds(240))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> this.recorder.counts.size() == EVENTS);
+		double seconds = (System.nanoTime() - started) / 1e9;
+		System.out.printf("fleet: all handled after %.1f s%n", seconds);
+		// Redeliveries and duplicates still in flight would show up now.
+		Thread.sleep(2000);
+		for (int id = 1; id <= EVENTS; id++) {
+			assertThat(this.recorder.counts.get(String.valueOf(id))).as("handlings of event %d", id).hasValue(1);
+		}
+		assertThat(this.recorder.failedOnce).isNotEmpty();
+		// Until the first kill, each consuming instance handled the server's events in
+		// order (those failed on purpose come back later, out of order by design).
+		assertThat(this.recorder.byInstance).isNotEmpty();
+		this.recorder.byInstance.values()
+			.forEach((ids) -> assertThat(ids)
+				.filteredOn((id) -> !this.recorder.failedOnce.containsKey(String.valueOf(id)))
+				.isSorted());
+		failovers.sort(null);
+		this.instances.forEach(this::collect);
+		System.out.printf(
+				"fleet: %d instances, %d events, %d kills, %.1f s (%.0f events/s), failover ms %s, late %d, "
+						+ "received %d, duplicates dropped %d, handed back %d (busy %d, failed %d)%n",
+				INSTANCES, EVENTS, KILLS, seconds, EVENTS / seconds, failovers, this.recorder.late.get(),
+				this.totals[0], this.totals[1], this.totals[2], this.totals[3], this.totals[4]);
+	}
+
+	private long killHolder() {
+		ConfigurableApplicationContext holder = await().atMost(Duration.ofSeconds(30))
+			.until(this::holder, (found) -> found != null);
+		this.recorder.ordered = false;
+		long killed = System.nanoTime();
+		this.instances.remove(holder);
+		FleetSubscriber subscriber = holder.getBean(FleetSubscriber.class);
+		holder.close();
+		collect(subscriber);
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> holder() != null);
+		long failover = (System.nanoTime() - killed) / 1_000_000;
+		this.instances.add(instance("once"));
+		return failover;
+	}
+
+	private void collect(ConfigurableApplicationContext instance) {
+		collect(instance.getBean(FleetSubscriber.class));
+	}
+
+	private void collect(FleetSubscriber subscriber) {
+		FleetSubscriber.Stats stats = subscriber.stats();
+		this.totals[0] += stats.received();
+		this.totals[1] += stats.duplicates();
+		this.totals[2] += stats.nacked();
+		this.totals[3] += stats.busy();
+		this.totals[4] += stats.failed();
+	}
+
+	private ConfigurableApplicationContext holder() {
+		for (ConfigurableApplicationContext instance : this.instances) {
+			if (instance.isActive() && instance.getBeansOfType(FleetStreamHolder.class)
+				.values()
+				.stream()
+				.anyMatch(FleetStreamHolder::isHolding)) {
+				return instance;
+			}
+		}
+		return null;
+	}
+
+	private ConfigurableApplicationContext instance(String delivery) {
+		String name = "instance-" + this.instances.size() + "-" + UUID.randomUUID().toString().substring(0, 4);
+		return new SpringApplicationBuilder(FleetApplication.class).web(WebApplicationType.NONE)
+			.initializers((context) -> context.getBeanFactory().registerSingleton("recorder", this.recorder))
+			.properties("spring.main.banner-mode=off", "cloudrun.mcp.base-url=" + this.server.origin(),
+					"cloudrun.mcp.delivery=" + delivery, "cloudrun.mcp.stream.reconnect.initial-delay=50ms",
+					"cloudrun.mcp.fleet.project-id=fleet-test", "cloudrun.mcp.fleet.topic=events-" + this.run,
+					"cloudrun.mcp.fleet.subscription=events-" + this.run,
+					"cloudrun.mcp.fleet.dead-letter-topic=dead-" + this.run, "cloudrun.mcp.fleet.create-resources=true",
+					"cloudrun.mcp.fleet.lease-collection=leases-" + this.run,
+					"cloudrun.mcp.fleet.claim-collection=claims-" + this.run, "cloudrun.mcp.fleet.lease-duration=6s",
+					"cloudrun.mcp.fleet.claim-timeout=20s", "cloudrun.mcp.fleet.instance-id=" + name,
+					"cloudrun.mcp.fleet.message-ordering=" + System.getProperty("fleet.ordering", "true"),
+					"cloudrun.mcp.fleet.pubsub-emulator-host=" + pubsub.hostPort(),
+					"cloudrun.mcp.fleet.firestore-emulator-host=" + firestore.hostPort())
+			.run();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ CloudRunMcpAutoConfiguration.class, McpFleetAutoConfiguration.class,
+			McpEventStreamAutoConfiguration.class })
+	static class FleetApplication {
+
+	}
+
+	/**
+	 * Counts the handlings of each event across the fleet; fails the first handling of
+	 * every 499th event to see it redelivered.
+	 */
+	static final class Recorder {
+
+		final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+		final Map<String, Boolean> failedOnce = new ConcurrentHashMap<>();
+
+		final Map<Object, List<Integer>> byInstance = new ConcurrentHashMap<>();
+
+		final Map<Object, Integer> highest = new ConcurrentHashMap<>();
+
+		final AtomicInteger late = new AtomicInteger();
+
+		volatile boolean ordered = true;
+
+		@McpListener
+		void handle(McpEvent event) {
+			String id = event.id();
+			if (Integer.parseInt(id) % 499 == 0 && this.failedOnce.putIfAbsent(id, true) == null) {
+				throw new IllegalStateException("failing event " + id + " once, on purpose");
+			}
+			this.counts.computeIfAbsent(id, (key) -> new AtomicInteger()).incrementAndGet();
+			// Each instance (and each start of its stream) has a dispatch thread of its
+			// own.
+			this.byInstance.computeIfAbsent(Thread.currentThread(), (key) -> new CopyOnWriteArrayList<>())
+				.add(Integer.parseInt(id));
+		}
+
+	}
+
+}
