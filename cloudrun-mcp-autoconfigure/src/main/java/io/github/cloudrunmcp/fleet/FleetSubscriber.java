@@ -49,6 +49,8 @@ public final class FleetSubscriber implements SmartLifecycle {
 
 	private final Stats stats = new Stats();
 
+	private final AtomicLong settling = new AtomicLong();
+
 	private final Object lock = new Object();
 
 	private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor((runnable) -> {
@@ -153,13 +155,38 @@ public final class FleetSubscriber implements SmartLifecycle {
 	}
 
 	private void settle(McpEvent event, String id, boolean handled, AckReplyConsumer reply) {
+		this.settling.incrementAndGet();
 		if (handled) {
 			this.stats.handled.incrementAndGet();
-			after(this.claims.handled(event.server(), id), reply::ack);
+			after(this.claims.handled(event.server(), id), () -> {
+				reply.ack();
+				this.settling.decrementAndGet();
+			});
 		}
 		else {
 			this.stats.failed.incrementAndGet();
-			after(this.claims.withdraw(event.server(), id), () -> nack(reply));
+			after(this.claims.withdraw(event.server(), id), () -> {
+				nack(reply);
+				this.settling.decrementAndGet();
+			});
+		}
+	}
+
+	/**
+	 * Wait until the claims of the events settled so far are written: a claim left
+	 * unmarked would make a later copy of its event run the listeners again once the
+	 * claim timeout passed.
+	 */
+	private void awaitSettling(long timeoutMillis) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+		while (this.settling.get() > 0 && System.nanoTime() - deadline < 0) {
+			try {
+				Thread.sleep(10);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
 		}
 	}
 
@@ -203,6 +230,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 		// The streams stopped before (a lower phase stops later): what they did not
 		// deliver goes back to the subscription for the other instances.
 		this.sources.values().forEach(FleetEventSource::close);
+		awaitSettling(10_000);
 		if (subscriber != null) {
 			try {
 				subscriber.stopAsync().awaitTerminated(10, TimeUnit.SECONDS);

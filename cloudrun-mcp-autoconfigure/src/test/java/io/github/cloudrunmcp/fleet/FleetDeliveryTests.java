@@ -189,7 +189,7 @@ class FleetDeliveryTests {
 					"cloudrun.mcp.fleet.dead-letter-topic=dead-" + this.run, "cloudrun.mcp.fleet.create-resources=true",
 					"cloudrun.mcp.fleet.lease-collection=leases-" + this.run,
 					"cloudrun.mcp.fleet.claim-collection=claims-" + this.run, "cloudrun.mcp.fleet.lease-duration=6s",
-					"cloudrun.mcp.fleet.claim-timeout=20s", "cloudrun.mcp.fleet.instance-id=" + name,
+					"cloudrun.mcp.fleet.claim-timeout=60s", "cloudrun.mcp.fleet.instance-id=" + name,
 					"cloudrun.mcp.fleet.message-ordering=" + System.getProperty("fleet.ordering", "true"),
 					"cloudrun.mcp.fleet.pubsub-emulator-host=" + pubsub.hostPort(),
 					"cloudrun.mcp.fleet.firestore-emulator-host=" + firestore.hostPort())
