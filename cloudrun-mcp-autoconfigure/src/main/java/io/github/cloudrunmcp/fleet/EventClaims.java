@@ -173,7 +173,7 @@ public final class EventClaims {
 			throw new FleetStoreException(
 					"Could not " + what + " in Firestore collection " + this.collection.getPath()
 							+ "; check that the database exists and that the service account has roles/datastore.user.",
-					ex.getCause());
+					(ex.getCause() != null) ? ex.getCause() : ex);
 		}
 		catch (TimeoutException ex) {
 			throw new FleetStoreException("Firestore did not answer within " + this.requestTimeout.toSeconds()
