@@ -316,7 +316,9 @@ public final class ReconnectingEventStream {
 			run.attempts = 0;
 		}
 		int attempt = ++run.attempts;
-		run.failed = ended != null || !connection.progress;
+		// Only a connection that delivered nothing backs off whatever retry: says; one
+		// that delivered and then broke waits the server's retry: (held to its floor).
+		run.failed = !connection.progress;
 		if (ended instanceof McpStreamException refusal && !refusal.isRetryable()) {
 			run.done = true;
 			boolean closed = refusal.getStatus() == 204;

@@ -165,6 +165,26 @@ class ReconnectingEventStreamTests {
 	}
 
 	@Test
+	void aConnectionThatDeliveredAndThenBrokeReconnectsAfterTheServersRetry() {
+		// The event, then padding that the proxy cuts with a reset.
+		String body = "retry: 100\n\nid: 1\ndata: {}\n\n" + ": padding\n".repeat(500);
+		ScriptedSseServer server = server((request) -> Reply.events(body));
+		URI origin = URI.create(server.url());
+		io.github.cloudrunmcp.test.FaultProxy proxy = io.github.cloudrunmcp.test.FaultProxy
+			.to(origin.getHost(), origin.getPort())
+			.start();
+		this.closeables.add(proxy::stop);
+		proxy.next(io.github.cloudrunmcp.test.FaultProxy.Fault.resetAfter(1500));
+		List<SseEvent> events = new CopyOnWriteArrayList<>();
+		// initial-delay 3 s: a reconnect that backed off from it would come far later.
+		run(ReconnectingEventStream.builder(WebClient.create(), settings(Duration.ofSeconds(3), Duration.ofSeconds(5)))
+			.request(SseRequest.get(URI.create(proxy.origin() + origin.getRawPath())))
+			.build(), events);
+		await().atMost(Duration.ofSeconds(2)).until(() -> server.requests().size() >= 2);
+		assertThat(server.requests().get(1).lastEventId()).isEqualTo("1");
+	}
+
+	@Test
 	void aServerThatAcceptsAndNeverAnswersIsRetriedAfterTheResponseTimeout() {
 		ScriptedSseServer server = server((request) -> Reply.never());
 		List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
