@@ -28,20 +28,7 @@ public final class HeaderValues {
 	 * @return whether it is non-empty and sendable
 	 */
 	public static boolean isEchoable(@Nullable String value) {
-		if (value == null || value.isEmpty()) {
-			return false;
-		}
-		int last = value.length() - 1;
-		if (value.charAt(0) == ' ' || value.charAt(last) == ' ') {
-			return false;
-		}
-		for (int i = 0; i <= last; i++) {
-			char c = value.charAt(i);
-			if (c < 0x20 || c == 0x7F || c > 0xFF) {
-				return false;
-			}
-		}
-		return true;
+		return fits(value, (char) 0xFF);
 	}
 
 	/**
@@ -50,6 +37,11 @@ public final class HeaderValues {
 	 * @return whether it is non-empty and sendable
 	 */
 	public static boolean isSendable(@Nullable String value) {
+		return fits(value, (char) 0x7E);
+	}
+
+	// Non-empty, no space at either end, no control character or DEL, nothing above max.
+	private static boolean fits(@Nullable String value, char max) {
 		if (value == null || value.isEmpty()) {
 			return false;
 		}
@@ -59,7 +51,7 @@ public final class HeaderValues {
 		}
 		for (int i = 0; i <= last; i++) {
 			char c = value.charAt(i);
-			if (c < 0x20 || c > 0x7E) {
+			if (c < 0x20 || c == 0x7F || c > max) {
 				return false;
 			}
 		}
