@@ -11,6 +11,7 @@ import io.github.cloudrunmcp.protocol.McpElicitationHandler;
 import io.github.cloudrunmcp.protocol.McpListenStream;
 import io.github.cloudrunmcp.protocol.McpLivenessCheck;
 import io.github.cloudrunmcp.protocol.McpLivenessProbe;
+import io.github.cloudrunmcp.protocol.McpOperations;
 import io.github.cloudrunmcp.protocol.McpRootsProvider;
 import io.github.cloudrunmcp.protocol.McpSamplingHandler;
 import io.github.cloudrunmcp.protocol.McpSession;
@@ -53,6 +54,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * ({@code mcpStatelessTransport}), the SDK's 2026-07-28 asynchronous and synchronous
  * clients ({@code mcpStatelessAsyncClient}, {@code mcpStatelessSyncClient}) and its
  * {@link McpListenStream} ({@code mcpListenStream}), named and qualified the same way.
+ * Every streamable-http server gets {@link McpOperations} ({@code mcpOperations}), the
+ * same calls whichever revision it speaks.
  */
 @AutoConfiguration(after = CloudRunMcpAutoConfiguration.class,
 		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
@@ -100,6 +103,8 @@ public final class McpClientAutoConfiguration {
 						() -> registry.bean(stateless, McpStatelessSession.class).sync());
 				registry.register("mcpListenStream", server, McpListenStream.class,
 						() -> registry.bean(stateless, McpStatelessSession.class).listen());
+				registry.register("mcpOperations", server, McpOperations.class,
+						() -> factory.getObject().operations(registry.bean(stateless, McpStatelessSession.class)));
 				return;
 			}
 			String session = registry.register("mcpSession", server, McpSession.class,
@@ -108,6 +113,8 @@ public final class McpClientAutoConfiguration {
 					() -> registry.bean(session, McpSession.class).transport());
 			registry.register("mcpAsyncClient", server, McpAsyncClient.class,
 					() -> registry.bean(session, McpSession.class).async());
+			registry.register("mcpOperations", server, McpOperations.class,
+					() -> factory.getObject().operations(registry.bean(session, McpSession.class)));
 		};
 	}
 

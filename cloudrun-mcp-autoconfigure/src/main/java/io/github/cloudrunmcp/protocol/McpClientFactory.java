@@ -185,6 +185,24 @@ public final class McpClientFactory {
 		return new McpStatelessSession(server, transport, async, sync, listen);
 	}
 
+	/**
+	 * Return the revision-agnostic operations of a 2025-11-25 session.
+	 * @param session the session
+	 * @return its operations
+	 */
+	public McpOperations operations(McpSession session) {
+		return new McpSessionOperations(session);
+	}
+
+	/**
+	 * Return the revision-agnostic operations of a 2026-07-28 session.
+	 * @param session the session
+	 * @return its operations
+	 */
+	public McpOperations operations(McpStatelessSession session) {
+		return new McpStatelessOperations(session, this.jsonMapper);
+	}
+
 	private Mono<io.modelcontextprotocol.modern.McpSchema.ElicitResult> elicit(McpElicitationHandler handler,
 			String server, io.modelcontextprotocol.modern.McpSchema.ElicitFormRequest request) {
 		McpSchema.ElicitFormRequest legacy = new McpSchema.ElicitFormRequest(request.message(),

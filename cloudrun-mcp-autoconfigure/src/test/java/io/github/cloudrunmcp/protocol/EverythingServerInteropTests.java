@@ -113,6 +113,27 @@ class EverythingServerInteropTests {
 	}
 
 	@Test
+	void operationsListAndCallToolsReadResourcesAndGetPrompts() {
+		everything().run((context) -> {
+			McpOperations operations = context.getBean(McpOperations.class);
+			assertThat(operations.revision()).contains(io.github.cloudrunmcp.server.McpRevision.V2025_11_25);
+			assertThat(operations.sessionClient()).containsSame(context.getBean(McpAsyncClient.class));
+			assertThat(operations.statelessClient()).isEmpty();
+			assertThat(operations.listTools().block()).extracting(McpSchema.Tool::name).contains("echo", "get-sum");
+			assertThat(text(operations.callTool("echo", Map.of("message", "agnostic")).block()))
+				.isEqualTo("Echo: agnostic");
+			List<McpSchema.Resource> resources = operations.listResources().block();
+			assertThat(resources).isNotEmpty();
+			McpSchema.ReadResourceResult read = operations.readResource(resources.get(0).uri()).block();
+			assertThat(read.contents()).isNotEmpty()
+				.allSatisfy((contents) -> assertThat(contents.uri()).isEqualTo(resources.get(0).uri()));
+			List<McpSchema.Prompt> prompts = operations.listPrompts().block();
+			assertThat(prompts).extracting(McpSchema.Prompt::name).contains("simple-prompt");
+			assertThat(operations.getPrompt("simple-prompt", Map.of()).block().messages()).isNotEmpty();
+		});
+	}
+
+	@Test
 	void progressNotificationsReachListenersInOrder() {
 		everything().withUserConfiguration(Listeners.class).run((context) -> {
 			McpAsyncClient client = context.getBean(McpAsyncClient.class);

@@ -190,6 +190,37 @@ class JavaSdkStatelessServerInteropTests {
 	}
 
 	@Test
+	void operationsListAndCallToolsInThe20251125TypesWithSchemasVerbatim() {
+		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2026-07-28")
+			.run((context) -> {
+				McpOperations operations = context.getBean(McpOperations.class);
+				assertThat(operations.server()).isEqualTo("default");
+				assertThat(operations.revision()).contains(io.github.cloudrunmcp.server.McpRevision.V2026_07_28);
+				assertThat(operations.statelessClient()).containsSame(context.getBean(McpAsyncClient.class));
+				assertThat(operations.sessionClient()).isEmpty();
+				List<io.modelcontextprotocol.spec.McpSchema.Tool> tools = operations.listTools().block(TIMEOUT);
+				assertThat(tools).extracting(io.modelcontextprotocol.spec.McpSchema.Tool::name)
+					.containsExactly("echo", "book");
+				assertThat(tools.get(0).inputSchema()).containsEntry("required", List.of("message"))
+					.extractingByKey("properties")
+					.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+					.extractingByKey("region")
+					.isEqualTo(Map.of("type", "string", "x-mcp-header", "Region"));
+				int before = server.requests().size();
+				io.modelcontextprotocol.spec.McpSchema.CallToolResult result = operations
+					.callTool("echo", Map.of("message", "agnostic", "region", "eu"))
+					.block(TIMEOUT);
+				assertThat(((io.modelcontextprotocol.spec.McpSchema.TextContent) result.content().get(0)).text())
+					.isEqualTo("agnostic from eu");
+				assertThat(server.requests().subList(before, server.requests().size()))
+					.filteredOn((headers) -> "tools/call".equals(headers.get("mcp-method")))
+					.singleElement()
+					.satisfies((headers) -> assertThat(headers).containsEntry("mcp-param-region", "eu"));
+			});
+	}
+
+	@Test
 	void inputRequestsAreAnsweredByTheElicitationHandlerWithRequestStateEchoedAndDefaultsFilled() {
 		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
 			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2026-07-28")
