@@ -8,10 +8,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -141,7 +143,7 @@ public final class RecordingProxy extends LoopbackHttpServer {
 					exchange.getRequestHeaders().getFirst("MCP-Protocol-Version"),
 					exchange.getRequestHeaders().getFirst("Last-Event-ID"), authorization != null,
 					verification == null || verification.valid(), (verification != null) ? verification.reason() : "",
-					new String(body, java.nio.charset.StandardCharsets.UTF_8));
+					new String(body, java.nio.charset.StandardCharsets.UTF_8), headers(exchange));
 			this.exchanges.add(recorded);
 			if (verification != null && !verification.valid()) {
 				exchange.sendResponseHeaders(401, -1);
@@ -154,6 +156,13 @@ public final class RecordingProxy extends LoopbackHttpServer {
 			}
 			forward(exchange, method, body);
 		}
+	}
+
+	private static Map<String, String> headers(HttpExchange exchange) {
+		Map<String, String> headers = new TreeMap<>();
+		exchange.getRequestHeaders()
+			.forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
+		return Collections.unmodifiableMap(headers);
 	}
 
 	private TestTokenIssuer.@Nullable Verification verify(@Nullable String authorization) {
@@ -244,9 +253,21 @@ public final class RecordingProxy extends LoopbackHttpServer {
 	 * verifies nothing)
 	 * @param tokenProblem why the token was not valid, or empty
 	 * @param body the request body
+	 * @param headers the request headers, names in lower case, several values of one name
+	 * joined with a comma
 	 */
 	public record Exchange(String method, String uri, @Nullable String sessionId, @Nullable String protocolVersion,
-			@Nullable String lastEventId, boolean hadToken, boolean tokenValid, String tokenProblem, String body) {
+			@Nullable String lastEventId, boolean hadToken, boolean tokenValid, String tokenProblem, String body,
+			Map<String, String> headers) {
+
+		/**
+		 * Return a request header.
+		 * @param name the header's name, in any case
+		 * @return its value, or {@code null} if the request did not carry it
+		 */
+		public @Nullable String header(String name) {
+			return this.headers.get(name.toLowerCase(Locale.ROOT));
+		}
 
 		@Override
 		public String toString() {
