@@ -63,12 +63,19 @@ public final class FleetEventSource implements McpEventSource {
 
 	/**
 	 * Return a dispatcher that runs the given one, then settles the event: for the
-	 * server's stream.
+	 * server's stream. An event handed back by {@link #close()} before its turn came is
+	 * skipped: another instance runs its listeners.
 	 * @param listeners the dispatcher that runs the listeners, or {@code null}
 	 * @return the settling dispatcher
 	 */
 	public Consumer<McpEvent> settling(@Nullable Consumer<McpEvent> listeners) {
 		return (event) -> {
+			// Taking the settlement is what lets the listeners run: from here on close()
+			// cannot hand the event back, so no other instance runs them too.
+			Settlement settlement = this.unsettled.remove(event);
+			if (settlement == null) {
+				return;
+			}
 			boolean handled;
 			try {
 				handled = McpListenerOutcome.succeeded(() -> {
@@ -78,10 +85,10 @@ public final class FleetEventSource implements McpEventSource {
 				});
 			}
 			catch (RuntimeException | Error ex) {
-				settle(event, false);
+				settlement.settle(false);
 				throw ex;
 			}
-			settle(event, handled);
+			settlement.settle(handled);
 		};
 	}
 
@@ -92,12 +99,12 @@ public final class FleetEventSource implements McpEventSource {
 	 * @return whether the stream took it (when not, settle it yourself)
 	 */
 	boolean offer(McpEvent event, Settlement settlement) {
-		if (this.closed) {
-			return false;
-		}
-		this.unsettled.put(event, settlement);
 		Sinks.EmitResult result;
 		synchronized (this.events) {
+			if (this.closed) {
+				return false;
+			}
+			this.unsettled.put(event, settlement);
 			result = this.events.tryEmitNext(event);
 		}
 		if (result.isFailure()) {
@@ -108,13 +115,19 @@ public final class FleetEventSource implements McpEventSource {
 	}
 
 	/**
-	 * Refuse further events and hand back those whose listeners have not run: called once
-	 * the server's stream stopped, so that no listener is running.
+	 * Refuse further events and hand back those whose listeners have not started. The
+	 * server's stream may still be running: it skips the events handed back, and those
+	 * whose listeners are running are settled when they return.
 	 */
 	void close() {
-		this.closed = true;
+		synchronized (this.events) {
+			this.closed = true;
+		}
 		for (McpEvent event : this.unsettled.keySet()) {
-			settle(event, false);
+			Settlement settlement = this.unsettled.remove(event);
+			if (settlement != null) {
+				settlement.settle(false);
+			}
 		}
 	}
 
@@ -122,13 +135,8 @@ public final class FleetEventSource implements McpEventSource {
 	 * Accept events again, after {@link #close()}.
 	 */
 	void open() {
-		this.closed = false;
-	}
-
-	void settle(McpEvent event, boolean handled) {
-		Settlement settlement = this.unsettled.remove(event);
-		if (settlement != null) {
-			settlement.settle(handled);
+		synchronized (this.events) {
+			this.closed = false;
 		}
 	}
 

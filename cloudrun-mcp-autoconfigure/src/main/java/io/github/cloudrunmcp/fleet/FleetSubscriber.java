@@ -39,6 +39,12 @@ public final class FleetSubscriber implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(FleetSubscriber.class);
 
+	/**
+	 * How long shutdown waits for the events claimed here to be settled: the stream's
+	 * shutdown grace and a Firestore round trip.
+	 */
+	private static final long SETTLE_TIMEOUT_MILLIS = 10_000;
+
 	private final Function<MessageReceiver, Subscriber> subscribers;
 
 	private final Map<String, FleetEventSource> sources;
@@ -49,7 +55,12 @@ public final class FleetSubscriber implements SmartLifecycle {
 
 	private final Stats stats = new Stats();
 
-	private final AtomicLong settling = new AtomicLong();
+	/**
+	 * Events claimed here whose claims are not yet marked handled or withdrawn: at
+	 * shutdown they are waited for, since a claim left behind would make a later copy of
+	 * its event wait for the claim timeout and then run the listeners again.
+	 */
+	private final AtomicLong inHand = new AtomicLong();
 
 	private final Object lock = new Object();
 
@@ -134,6 +145,10 @@ public final class FleetSubscriber implements SmartLifecycle {
 			nack(reply);
 			return;
 		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("MCP fleet: event id '" + PrintableText.of(id) + "' of server '" + event.server()
+					+ "', message " + message.getMessageId() + ": " + claim);
+		}
 		switch (claim) {
 			case DUPLICATE -> {
 				this.stats.duplicates.incrementAndGet();
@@ -146,6 +161,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 				this.retries.schedule(() -> nack(reply), 1, TimeUnit.SECONDS);
 			}
 			case CLAIMED -> {
+				this.inHand.incrementAndGet();
 				boolean taken = source.offer(event, (handled) -> settle(event, id, handled, reply));
 				if (!taken) {
 					settle(event, id, false, reply);
@@ -155,39 +171,45 @@ public final class FleetSubscriber implements SmartLifecycle {
 	}
 
 	private void settle(McpEvent event, String id, boolean handled, AckReplyConsumer reply) {
-		this.settling.incrementAndGet();
+		if (logger.isDebugEnabled()) {
+			logger.debug("MCP fleet: event id '" + PrintableText.of(id) + "' of server '" + event.server() + "' "
+					+ (handled ? "handled" : "handed back"));
+		}
 		if (handled) {
 			this.stats.handled.incrementAndGet();
 			after(this.claims.handled(event.server(), id), () -> {
 				reply.ack();
-				this.settling.decrementAndGet();
+				this.inHand.decrementAndGet();
 			});
 		}
 		else {
 			this.stats.failed.incrementAndGet();
 			after(this.claims.withdraw(event.server(), id), () -> {
 				nack(reply);
-				this.settling.decrementAndGet();
+				this.inHand.decrementAndGet();
 			});
 		}
 	}
 
 	/**
-	 * Wait until the claims of the events settled so far are written: a claim left
-	 * unmarked would make a later copy of its event run the listeners again once the
-	 * claim timeout passed.
+	 * Wait until every event claimed here is settled and its claim written: those whose
+	 * listeners are running, and those handed back.
 	 */
-	private void awaitSettling(long timeoutMillis) {
+	private boolean awaitInHand(long timeoutMillis) {
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-		while (this.settling.get() > 0 && System.nanoTime() - deadline < 0) {
+		while (this.inHand.get() > 0) {
+			if (System.nanoTime() - deadline >= 0) {
+				return false;
+			}
 			try {
 				Thread.sleep(10);
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				return;
+				return false;
 			}
 		}
+		return true;
 	}
 
 	private void nack(AckReplyConsumer reply) {
@@ -227,10 +249,15 @@ public final class FleetSubscriber implements SmartLifecycle {
 			subscriber = this.subscriber;
 			this.subscriber = null;
 		}
-		// The streams stopped before (a lower phase stops later): what they did not
-		// deliver goes back to the subscription for the other instances.
+		// The streams still run (a lower phase stops later): the events queued to them
+		// go back to the subscription for the other instances, and the stream skips
+		// them; those whose listeners are running are settled when they return.
 		this.sources.values().forEach(FleetEventSource::close);
-		awaitSettling(10_000);
+		if (!awaitInHand(SETTLE_TIMEOUT_MILLIS)) {
+			logger.warn("MCP fleet: " + this.inHand.get() + " event(s) claimed here were not settled within "
+					+ SETTLE_TIMEOUT_MILLIS + " ms of shutdown (listeners still running, or Firestore not answering);"
+					+ " their copies run again elsewhere once cloudrun.mcp.fleet.claim-timeout has passed.");
+		}
 		if (subscriber != null) {
 			try {
 				subscriber.stopAsync().awaitTerminated(10, TimeUnit.SECONDS);
