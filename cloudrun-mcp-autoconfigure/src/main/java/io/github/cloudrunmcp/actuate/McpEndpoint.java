@@ -15,6 +15,7 @@ import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
+import io.github.cloudrunmcp.text.PrintableText;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -107,15 +108,35 @@ public class McpEndpoint {
 		McpStreamStatus status = (stream != null) ? stream.status() : null;
 		String url = (session != null) ? session.transport().endpoint().toString()
 				: (stream != null) ? stream.url().toString() : server.baseUrl().toString();
-		StatusDescriptor statusDescriptor = (status != null) ? new StatusDescriptor(status.state().name(),
-				status.since(), status.attempt(), (status.cause() != null) ? status.cause().getMessage() : null) : null;
+		// Server text (error messages, event IDs, the revision) is escaped before it is
+		// shown.
+		StatusDescriptor statusDescriptor = (status != null)
+				? new StatusDescriptor(status.state().name(), status.since(), status.attempt(),
+						(status.cause() != null) ? PrintableText.of(status.cause().getMessage()) : null)
+				: null;
 		Long connections = (stream != null) ? stream.stats().connections() : null;
+		String protocolVersion = (session != null) ? session.transport().protocolVersion() : null;
 		return new ServerDescriptor(server.name(), (session != null) ? "streamable-http" : "events", url,
-				(session != null) ? session.transport().protocolVersion() : null,
+				(protocolVersion != null) ? PrintableText.of(protocolVersion) : null,
 				(session != null) ? session.async().isInitialized() : null, statusDescriptor,
-				(stream != null && !stream.lastEventId().isEmpty()) ? stream.lastEventId() : null, connections,
-				(connections != null) ? Math.max(0, connections - 1) : null,
+				lastEventId(session, stream), connections, (connections != null) ? Math.max(0, connections - 1) : null,
 				(stream != null) ? stream.stats().received() : null, tools, token(server));
+	}
+
+	/**
+	 * Return the stream's last event ID, escaped; none when it holds the session ID, as
+	 * the IDs of servers built on the MCP SDK's servlet transport do.
+	 */
+	private static @Nullable String lastEventId(@Nullable McpSession session, @Nullable McpEventStream stream) {
+		String id = (stream != null) ? stream.lastEventId() : "";
+		if (id.isEmpty()) {
+			return null;
+		}
+		String sessionId = (session != null) ? session.transport().sessionId() : null;
+		if (sessionId != null && id.contains(sessionId)) {
+			return null;
+		}
+		return PrintableText.of(id);
 	}
 
 	private @Nullable TokenDescriptor token(McpServer server) {

@@ -156,8 +156,9 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 	static String describe(Throwable ex) {
 		StringBuilder description = new StringBuilder();
 		for (Throwable cause = ex; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			// Messages may carry server text (a JSON-RPC error, a body): escaped.
 			String message = (cause instanceof java.util.concurrent.TimeoutException) ? "no answer in time"
-					: cause.getMessage();
+					: (cause.getMessage() != null) ? PrintableText.of(cause.getMessage()) : null;
 			if (message == null || message.startsWith("Client failed to initialize")) {
 				continue;
 			}

@@ -8,8 +8,10 @@ import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpClientAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpEndpointAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpEventStreamAutoConfiguration;
+import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.test.FakeEventServer;
 import io.github.cloudrunmcp.test.FakeMcpServer;
+import io.github.cloudrunmcp.test.FakeMcpServer.Reply;
 import io.github.cloudrunmcp.test.FakeMetadataServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,6 +107,52 @@ class McpEndpointTests {
 			assertThat(json).doesNotContain(token.substring("Bearer ".length()))
 				.doesNotContain(this.mcp.requests("tools/list").get(0).sessionId());
 			assertThat(endpoint.server("nope").block()).isNull();
+		});
+	}
+
+	@Test
+	void neverShowsASessionIdCarriedInEventIds() {
+		// As servers built on the SDK's servlet transport do: every event ID is the
+		// session ID.
+		this.mcp.onGet((request) -> (request.lastEventId() == null)
+				? Reply.sse(Reply.event("session-1",
+						"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"data\":\"x\"}}"))
+				: Reply.hang());
+		runner().withPropertyValues("management.endpoints.web.exposure.include=mcp").run((context) -> {
+			McpEndpoint endpoint = context.getBean(McpEndpoint.class);
+			McpEventStream search = context.getBeansOfType(McpEventStream.class)
+				.values()
+				.stream()
+				.filter((stream) -> stream.server().equals("search"))
+				.findFirst()
+				.orElseThrow();
+			await().atMost(Duration.ofSeconds(10)).until(() -> "session-1".equals(search.lastEventId()));
+			McpEndpoint.ServerDescriptor descriptor = endpoint.server("search").block();
+			assertThat(descriptor.lastEventId()).isNull();
+			assertThat(JsonMapper.builder().build().writeValueAsString(descriptor)).doesNotContain("session-1");
+		});
+	}
+
+	@Test
+	void escapesEventIdsFromTheServer() {
+		// A C1 control character can be sent back in a header, so the ID is kept.
+		this.mcp.onGet((request) -> (request.lastEventId() == null)
+				? Reply.sse(Reply.event("n\u0085\u009b2Jx",
+						"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\",\"params\":{\"data\":\"x\"}}"))
+				: Reply.hang());
+		runner().withPropertyValues("management.endpoints.web.exposure.include=mcp").run((context) -> {
+			McpEndpoint endpoint = context.getBean(McpEndpoint.class);
+			McpEventStream search = context.getBeansOfType(McpEventStream.class)
+				.values()
+				.stream()
+				.filter((stream) -> stream.server().equals("search"))
+				.findFirst()
+				.orElseThrow();
+			await().atMost(Duration.ofSeconds(10)).until(() -> !search.lastEventId().isEmpty());
+			assertThat(endpoint.server("search").block().lastEventId()).isNotNull()
+				.startsWith("n")
+				.doesNotContain("\u0085")
+				.doesNotContain("\u009b");
 		});
 	}
 
