@@ -381,8 +381,9 @@ public class CloudRunMcpProperties {
 		private Duration readTimeout = Duration.ofMinutes(5);
 
 		/**
-		 * How long a stream's request may wait for the response's status and headers
-		 * before the attempt fails and is retried with backoff.
+		 * How long a stream's request may wait for the response's status and headers (for
+		 * a 2026-07-28 listen stream: for the server's acknowledgement) before the
+		 * attempt fails and is retried with backoff.
 		 */
 		private Duration responseTimeout = Duration.ofSeconds(30);
 

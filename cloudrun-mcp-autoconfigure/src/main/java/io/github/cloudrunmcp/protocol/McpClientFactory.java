@@ -181,7 +181,7 @@ public final class McpClientFactory {
 		io.modelcontextprotocol.modern.client.McpAsyncClient async = asyncBuilder.build();
 		io.modelcontextprotocol.modern.client.McpSyncClient sync = syncBuilder.build();
 		McpListenStream listen = new McpListenStream(name, async, List.of(), this.streamSettings.reconnect(),
-				this.eventMapper);
+				this.streamSettings.responseTimeout(), this.eventMapper);
 		return new McpStatelessSession(server, transport, async, sync, listen);
 	}
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,10 +32,12 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>
  * The stream is reopened with the reconnect backoff after every end: a cut connection, a
- * clean end ({@code SubscriptionsListenResult}) or Cloud Run's request timeout. The
- * revision has no resumption, so after every reopen (once the server acknowledged the
- * subscription again) a {@value #RESYNC_TYPE} event says that notifications may have been
- * missed and what the application keeps should be refreshed.
+ * clean end ({@code SubscriptionsListenResult}), Cloud Run's request timeout, or a server
+ * that does not acknowledge the subscription in time (a black hole, a request whose
+ * response headers never come). The revision has no resumption, so after every reopen
+ * (once the server acknowledged the subscription again) a {@value #RESYNC_TYPE} event
+ * says that notifications may have been missed and what the application keeps should be
+ * refreshed.
  */
 public final class McpListenStream implements McpEventSource {
 
@@ -51,6 +54,8 @@ public final class McpListenStream implements McpEventSource {
 
 	private final StreamSettings.Reconnect reconnect;
 
+	private final Duration acknowledgeTimeout;
+
 	private final ObjectMapper mapper;
 
 	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
@@ -63,14 +68,17 @@ public final class McpListenStream implements McpEventSource {
 	 * @param client the server's 2026-07-28 client
 	 * @param resourceUris the resources whose updates are asked for
 	 * @param reconnect the backoff between reopens
+	 * @param acknowledgeTimeout how long the server may take to acknowledge the
+	 * subscription before the stream is reopened
 	 * @param mapper the mapper for the events' JSON access
 	 */
 	public McpListenStream(String server, McpAsyncClient client, List<String> resourceUris,
-			StreamSettings.Reconnect reconnect, ObjectMapper mapper) {
+			StreamSettings.Reconnect reconnect, Duration acknowledgeTimeout, ObjectMapper mapper) {
 		this.server = Objects.requireNonNull(server, "server");
 		this.client = Objects.requireNonNull(client, "client");
 		this.resourceUris = List.copyOf(resourceUris);
 		this.reconnect = Objects.requireNonNull(reconnect, "reconnect");
+		this.acknowledgeTimeout = Objects.requireNonNull(acknowledgeTimeout, "acknowledgeTimeout");
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
 		this.statuses.tryEmitNext(new McpStreamStatus(McpStreamStatus.State.NEW, 0, null, null, Instant.now()));
 		this.events = Flux.defer(this::reopening).share();
@@ -121,7 +129,14 @@ public final class McpListenStream implements McpEventSource {
 		if (!this.resourceUris.isEmpty()) {
 			spec = spec.resourceUpdates(this.resourceUris.toArray(String[]::new));
 		}
-		return spec.events();
+		// The acknowledgement comes first and at once; what follows may be far apart.
+		return spec.events()
+			.timeout(Mono.delay(this.acknowledgeTimeout), (event) -> Mono.never())
+			.onErrorMap(TimeoutException.class,
+					(ex) -> new McpProtocolException(
+							"MCP server '" + this.server + "' did not acknowledge subscriptions/listen within "
+									+ this.acknowledgeTimeout.toMillis() + " ms (cloudrun.mcp.stream.response-timeout)",
+							0, ex));
 	}
 
 	private @Nullable McpEvent map(SubscriptionEvent event) {
