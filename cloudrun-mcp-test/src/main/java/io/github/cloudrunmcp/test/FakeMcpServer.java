@@ -31,6 +31,12 @@ import tools.jackson.databind.json.JsonMapper;
  * JSON-RPC "method not found" error; GET with 405; DELETE by ending the session. A
  * request with an unknown session ID gets 404. {@link #on(String, Function)} and
  * {@link #onGet(Function)} replace a behaviour.
+ *
+ * <p>
+ * For a notification stream that resumes as a well-behaved server's does,
+ * {@link #publishNotification(String)} keeps a history of notifications with the event
+ * IDs {@code 1, 2, ...}, and {@code onGet(server::notifications)} answers every GET with
+ * the notifications after its {@code Last-Event-ID}, then with new ones as they come.
  */
 public final class FakeMcpServer extends LoopbackHttpServer {
 
@@ -45,6 +51,10 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 	private final List<Request> requests = new CopyOnWriteArrayList<>();
 
 	private final AtomicInteger sessionCounter = new AtomicInteger();
+
+	private final List<String> notifications = new CopyOnWriteArrayList<>();
+
+	private final Object newNotifications = new Object();
 
 	/**
 	 * Create a server; {@link #start()} starts it.
@@ -84,6 +94,63 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 	public FakeMcpServer onGet(Function<Request, Reply> handler) {
 		this.getHandler = handler;
 		return this;
+	}
+
+	/**
+	 * Append a notification to the history with the next event ID ({@code 1, 2, ...}) and
+	 * send it to every open {@link #notifications(Request) notification stream}.
+	 * @param json the JSON-RPC notification
+	 * @return its event ID
+	 */
+	public String publishNotification(String json) {
+		synchronized (this.newNotifications) {
+			this.notifications.add(json);
+			this.newNotifications.notifyAll();
+			return String.valueOf(this.notifications.size());
+		}
+	}
+
+	/**
+	 * A reply for {@link #onGet(Function)}: an event stream of the notifications after
+	 * the request's {@code Last-Event-ID} (all of them without one), then of new ones as
+	 * {@link #publishNotification(String)} adds them, until the client leaves or the
+	 * server stops.
+	 * @param request the GET request
+	 * @return the reply
+	 */
+	public Reply notifications(Request request) {
+		int from = 0;
+		String lastEventId = request.lastEventId();
+		if (lastEventId != null) {
+			try {
+				from = Integer.parseInt(lastEventId);
+			}
+			catch (NumberFormatException ex) {
+				return Reply.status(400);
+			}
+		}
+		int start = from;
+		return new Reply(200, null, "text/event-stream", null, false, (out) -> {
+			int next = start;
+			while (!Thread.currentThread().isInterrupted()) {
+				while (next < this.notifications.size()) {
+					out.write(Reply.event(String.valueOf(next + 1), this.notifications.get(next))
+						.getBytes(StandardCharsets.UTF_8));
+					next++;
+				}
+				out.flush();
+				synchronized (this.newNotifications) {
+					if (next >= this.notifications.size()) {
+						try {
+							this.newNotifications.wait(50);
+						}
+						catch (InterruptedException ex) {
+							Thread.currentThread().interrupt();
+						}
+					}
+				}
+			}
+		});
 	}
 
 	/**
@@ -185,6 +252,12 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 			}
 			return;
 		}
+		if (reply.writer != null) {
+			exchange.getResponseHeaders().set("Content-Type", reply.contentType);
+			exchange.sendResponseHeaders(200, 0);
+			reply.writer.write(exchange.getResponseBody());
+			return;
+		}
 		if (reply.events != null) {
 			exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
 			exchange.sendResponseHeaders(200, 0);
@@ -255,15 +328,23 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 
 		private final boolean hang;
 
+		private final @Nullable BodyWriter writer;
+
 		private final Map<String, String> headers = new ConcurrentHashMap<>();
 
 		private Reply(int status, @Nullable String body, String contentType, @Nullable List<String> events,
 				boolean hang) {
+			this(status, body, contentType, events, hang, null);
+		}
+
+		private Reply(int status, @Nullable String body, String contentType, @Nullable List<String> events,
+				boolean hang, @Nullable BodyWriter writer) {
 			this.status = status;
 			this.body = body;
 			this.contentType = contentType;
 			this.events = events;
 			this.hang = hang;
+			this.writer = writer;
 		}
 
 		/**
@@ -344,6 +425,16 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 			this.headers.put(name, value);
 			return this;
 		}
+
+	}
+
+	/**
+	 * Writes a streamed response body until it is done or the client left.
+	 */
+	@FunctionalInterface
+	private interface BodyWriter {
+
+		void write(OutputStream out) throws IOException;
 
 	}
 
