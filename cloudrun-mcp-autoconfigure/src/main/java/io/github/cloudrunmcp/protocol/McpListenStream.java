@@ -63,6 +63,21 @@ public final class McpListenStream implements McpEventSource {
 	private final Flux<McpEvent> events;
 
 	/**
+	 * Create a listen stream that waits up to 30 seconds (the default of
+	 * {@code cloudrun.mcp.stream.response-timeout}) for the server to acknowledge the
+	 * subscription; it opens when {@link #events()} is first subscribed to.
+	 * @param server the server's name
+	 * @param client the server's 2026-07-28 client
+	 * @param resourceUris the resources whose updates are asked for
+	 * @param reconnect the backoff between reopens
+	 * @param mapper the mapper for the events' JSON access
+	 */
+	public McpListenStream(String server, McpAsyncClient client, List<String> resourceUris,
+			StreamSettings.Reconnect reconnect, ObjectMapper mapper) {
+		this(server, client, resourceUris, reconnect, Duration.ofSeconds(30), mapper);
+	}
+
+	/**
 	 * Create a listen stream; it opens when {@link #events()} is first subscribed to.
 	 * @param server the server's name
 	 * @param client the server's 2026-07-28 client
