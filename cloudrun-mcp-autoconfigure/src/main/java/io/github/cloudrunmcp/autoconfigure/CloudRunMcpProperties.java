@@ -61,8 +61,8 @@ public class CloudRunMcpProperties {
 	private boolean failFast;
 
 	/**
-	 * MCP revision spoken with streamable-http servers: 2025-11-25 (sessions) or
-	 * 2026-07-28 (stateless).
+	 * MCP revision spoken with streamable-http servers: 2025-11-25 (sessions), 2026-07-28
+	 * (stateless) or auto (server/discover, else the 2025-11-25 handshake).
 	 */
 	private String revision = "2025-11-25";
 
@@ -566,8 +566,8 @@ public class CloudRunMcpProperties {
 		private @Nullable Boolean failFast;
 
 		/**
-		 * MCP revision spoken with the server: 2025-11-25 or 2026-07-28. Defaults to
-		 * cloudrun.mcp.revision.
+		 * MCP revision spoken with the server: 2025-11-25, 2026-07-28 or auto. Defaults
+		 * to cloudrun.mcp.revision.
 		 */
 		private @Nullable String revision;
 

@@ -11,6 +11,8 @@ import io.github.cloudrunmcp.protocol.McpElicitationHandler;
 import io.github.cloudrunmcp.protocol.McpListenStream;
 import io.github.cloudrunmcp.protocol.McpLivenessCheck;
 import io.github.cloudrunmcp.protocol.McpLivenessProbe;
+import io.github.cloudrunmcp.protocol.McpNegotiatingSession;
+import io.github.cloudrunmcp.protocol.McpNegotiationLifecycle;
 import io.github.cloudrunmcp.protocol.McpOperations;
 import io.github.cloudrunmcp.protocol.McpRootsProvider;
 import io.github.cloudrunmcp.protocol.McpSamplingHandler;
@@ -24,6 +26,7 @@ import io.github.cloudrunmcp.protocol.StatelessStreamableHttpTransport;
 import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.server.McpTransportType;
+import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.json.McpJsonDefaults;
@@ -53,9 +56,11 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@link McpStatelessSession} ({@code mcpStatelessSession}), its transport
  * ({@code mcpStatelessTransport}), the SDK's 2026-07-28 asynchronous and synchronous
  * clients ({@code mcpStatelessAsyncClient}, {@code mcpStatelessSyncClient}) and its
- * {@link McpListenStream} ({@code mcpListenStream}), named and qualified the same way.
- * Every streamable-http server gets {@link McpOperations} ({@code mcpOperations}), the
- * same calls whichever revision it speaks.
+ * {@link McpListenStream} ({@code mcpListenStream}), named and qualified the same way. A
+ * server whose revision is {@code auto} gets an {@link McpNegotiatingSession}
+ * ({@code mcpNegotiatingSession}) and the notifications of the revision it negotiates
+ * ({@code mcpNegotiatedEvents}). Every streamable-http server gets {@link McpOperations}
+ * ({@code mcpOperations}), the same calls whichever revision it speaks.
  */
 @AutoConfiguration(after = CloudRunMcpAutoConfiguration.class,
 		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
@@ -63,6 +68,12 @@ import org.springframework.web.reactive.function.client.WebClient;
 @ConditionalOnBean({ McpServers.class, IdTokenExchangeFilterFunction.class })
 @ConditionalOnBooleanProperty(name = "cloudrun.mcp.client.enabled", matchIfMissing = true)
 public final class McpClientAutoConfiguration {
+
+	/**
+	 * Bean name of the notifications of the default server when its revision is
+	 * {@code auto}.
+	 */
+	static final String NEGOTIATED_EVENTS = "mcpNegotiatedEvents";
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -88,6 +99,15 @@ public final class McpClientAutoConfiguration {
 	McpServerBeans mcpClientBeans(ObjectProvider<McpClientFactory> factory) {
 		return (server, registry) -> {
 			if (server.transport() != McpTransportType.STREAMABLE_HTTP) {
+				return;
+			}
+			if (server.revision() == McpRevision.AUTO) {
+				String negotiating = registry.register("mcpNegotiatingSession", server, McpNegotiatingSession.class,
+						() -> factory.getObject().createNegotiating(server));
+				registry.register("mcpOperations", server, McpOperations.class,
+						() -> factory.getObject().operations(registry.bean(negotiating, McpNegotiatingSession.class)));
+				registry.register(NEGOTIATED_EVENTS, server, McpEventSource.class,
+						() -> factory.getObject().events(registry.bean(negotiating, McpNegotiatingSession.class)));
 				return;
 			}
 			if (server.revision() == McpRevision.V2026_07_28) {
@@ -125,6 +145,15 @@ public final class McpClientAutoConfiguration {
 		StreamSettings.Reconnect reconnect = streamSettings.reconnect();
 		return new McpSessionLifecycle(sessions.orderedStream().toList(), factory.settings(), reconnect.initialDelay(),
 				reconnect.maxDelay());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	McpNegotiationLifecycle mcpNegotiationLifecycle(ObjectProvider<McpNegotiatingSession> negotiating,
+			ObjectProvider<McpStatelessSession> stateless, McpClientFactory factory, StreamSettings streamSettings) {
+		StreamSettings.Reconnect reconnect = streamSettings.reconnect();
+		return new McpNegotiationLifecycle(negotiating.orderedStream().toList(), stateless.orderedStream().toList(),
+				factory.settings(), reconnect.initialDelay(), reconnect.maxDelay());
 	}
 
 	@Bean

@@ -93,6 +93,10 @@ public final class McpEventStreamAutoConfiguration {
 				// A 2026-07-28 server's notifications come on its listen stream.
 				transport = McpServerBeanRegistry.beanName("mcpListenStream", server.name());
 			}
+			if (!registry.contains(transport)) {
+				// An auto server's come from the revision it negotiates.
+				transport = McpServerBeanRegistry.beanName(McpClientAutoConfiguration.NEGOTIATED_EVENTS, server.name());
+			}
 			String source = transport;
 			if (registry.contains(source)) {
 				registry.register("mcpEventStream", server, McpEventStream.class,

@@ -99,7 +99,7 @@ final class McpServersFactory {
 		}
 		catch (IllegalArgumentException ex) {
 			throw new McpConfigurationException(property, property + " is '" + text + "', which is no MCP revision.",
-					"Set it to 2025-11-25 or 2026-07-28.");
+					"Set it to auto, 2025-11-25 or 2026-07-28.");
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.github.cloudrunmcp.server.McpServer;
+import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
@@ -183,6 +184,34 @@ public final class McpClientFactory {
 		McpListenStream listen = new McpListenStream(name, async, List.of(), this.streamSettings.reconnect(),
 				this.streamSettings.responseTimeout(), this.eventMapper);
 		return new McpStatelessSession(server, transport, async, sync, listen);
+	}
+
+	/**
+	 * Build the client of a server whose revision is {@code auto}: both revisions'
+	 * clients, nothing sent until the negotiation.
+	 * @param server the server, whose transport is streamable HTTP
+	 * @return the client
+	 */
+	public McpNegotiatingSession createNegotiating(McpServer server) {
+		return new McpNegotiatingSession(create(server), createStateless(server), this.settings.initializeTimeout());
+	}
+
+	/**
+	 * Return the revision-agnostic operations of a negotiating session.
+	 * @param session the session
+	 * @return its operations
+	 */
+	public McpOperations operations(McpNegotiatingSession session) {
+		return new McpNegotiatedOperations(session, this.jsonMapper);
+	}
+
+	/**
+	 * Return the notifications of a negotiating session, from the revision it picks.
+	 * @param session the session
+	 * @return the event source
+	 */
+	public McpEventSource events(McpNegotiatingSession session) {
+		return new McpNegotiatedEventSource(session, this.streamSettings.reconnect());
 	}
 
 	/**

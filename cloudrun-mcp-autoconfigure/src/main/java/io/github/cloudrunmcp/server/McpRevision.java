@@ -3,7 +3,8 @@ package io.github.cloudrunmcp.server;
 import java.util.Locale;
 
 /**
- * The revision of the Model Context Protocol the application speaks with a server.
+ * The revision of the Model Context Protocol the application speaks with a server, or
+ * {@link #AUTO} to negotiate it.
  */
 public enum McpRevision {
 
@@ -17,7 +18,14 @@ public enum McpRevision {
 	 * 2026-07-28, stateless: {@code server/discover}, {@code _meta} on every request and
 	 * {@code subscriptions/listen} for the server's notifications.
 	 */
-	V2026_07_28("2026-07-28");
+	V2026_07_28("2026-07-28"),
+
+	/**
+	 * Not a revision but the setting that negotiates one: 2026-07-28 when the server
+	 * answers {@code server/discover} with it, else the 2025-11-25 handshake. A
+	 * negotiated revision is never {@code AUTO}.
+	 */
+	AUTO("auto");
 
 	private final String version;
 
@@ -26,7 +34,8 @@ public enum McpRevision {
 	}
 
 	/**
-	 * Return the revision's version string, as the protocol writes it.
+	 * Return the revision's version string, as the protocol writes it ({@code auto} for
+	 * {@link #AUTO}, as the property writes it).
 	 * @return the version, such as {@code 2026-07-28}
 	 */
 	public String version() {
@@ -34,7 +43,7 @@ public enum McpRevision {
 	}
 
 	/**
-	 * Return the revision a version string names.
+	 * Return the revision a version string (or {@code auto}) names.
 	 * @param version the version, such as {@code 2026-07-28}
 	 * @return the revision
 	 * @throws IllegalArgumentException if no supported revision has that version
@@ -46,7 +55,8 @@ public enum McpRevision {
 				return revision;
 			}
 		}
-		throw new IllegalArgumentException("Unsupported MCP revision '" + version + "': use 2025-11-25 or 2026-07-28");
+		throw new IllegalArgumentException(
+				"Unsupported MCP revision '" + version + "': use auto, 2025-11-25 or 2026-07-28");
 	}
 
 	@Override
