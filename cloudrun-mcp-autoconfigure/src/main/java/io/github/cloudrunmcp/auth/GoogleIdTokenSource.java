@@ -86,6 +86,30 @@ public final class GoogleIdTokenSource implements IdTokenSource {
 	}
 
 	/**
+	 * Return where tokens come from: {@code metadata-server}, {@code impersonated},
+	 * {@code service-account}, the credentials' class, or {@code google} while they are
+	 * not resolved yet.
+	 * @return the name
+	 */
+	@Override
+	public String kind() {
+		GoogleCredentials resolved = this.credentials;
+		if (resolved == null) {
+			return "google";
+		}
+		if (resolved instanceof ComputeEngineCredentials) {
+			return "metadata-server";
+		}
+		if (resolved instanceof ImpersonatedCredentials) {
+			return "impersonated";
+		}
+		if (resolved instanceof ServiceAccountCredentials) {
+			return "service-account";
+		}
+		return resolved.getClass().getSimpleName();
+	}
+
+	/**
 	 * Resolve the credentials now and check that they can mint ID tokens, so that a
 	 * misconfiguration fails at start-up rather than at the first request.
 	 * @param audience an audience to name in the error message

@@ -17,4 +17,13 @@ public interface IdTokenSource {
 	 */
 	IdToken fetch(String audience) throws IOException;
 
+	/**
+	 * Return a short name of where tokens come from, for metrics and traces, such as
+	 * {@code metadata-server}; never a secret.
+	 * @return the name
+	 */
+	default String kind() {
+		return "custom";
+	}
+
 }

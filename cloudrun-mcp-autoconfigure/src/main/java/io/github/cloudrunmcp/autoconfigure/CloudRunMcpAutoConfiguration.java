@@ -14,6 +14,8 @@ import io.github.cloudrunmcp.auth.CredentialsSupplier;
 import io.github.cloudrunmcp.auth.GoogleIdTokenSource;
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
 import io.github.cloudrunmcp.auth.IdTokenProvider;
+import io.github.cloudrunmcp.auth.IdTokenSource;
+import io.github.cloudrunmcp.auth.IdTokenSourceDecorator;
 import io.github.cloudrunmcp.auth.SameOriginRedirects;
 import io.github.cloudrunmcp.auth.TokenRoute;
 import io.github.cloudrunmcp.server.AuthMode;
@@ -97,14 +99,17 @@ public final class CloudRunMcpAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	IdTokenProvider cloudRunMcpIdTokenProvider(CredentialsSupplier credentialsSupplier,
-			CloudRunMcpProperties properties) {
-		return provider(credentialsSupplier, properties.getAuth().getRefreshBeforeExpiry(), properties);
+			CloudRunMcpProperties properties, ObjectProvider<IdTokenSourceDecorator> decorators) {
+		return provider(credentialsSupplier, properties.getAuth().getRefreshBeforeExpiry(), properties,
+				decorators.orderedStream().toList());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	IdTokenExchangeFilterFunction cloudRunMcpIdTokenFilter(McpServers servers, IdTokenProvider idTokenProvider,
-			CredentialsSupplier credentialsSupplier, CloudRunMcpProperties properties, ResourceLoader resourceLoader) {
+			CredentialsSupplier credentialsSupplier, CloudRunMcpProperties properties, ResourceLoader resourceLoader,
+			ObjectProvider<IdTokenSourceDecorator> decorators) {
+		List<IdTokenSourceDecorator> sourceDecorators = decorators.orderedStream().toList();
 		String defaultLocation = properties.getAuth().getCredentialsLocation();
 		Map<String, CredentialsSupplier> suppliers = new HashMap<>();
 		Map<String, IdTokenProvider> providers = new HashMap<>();
@@ -122,7 +127,7 @@ public final class CloudRunMcpAutoConfiguration {
 					: credentialsSupplier;
 			IdTokenProvider provider = (ownCredentials || ownSchedule)
 					? providers.computeIfAbsent(location + "|" + auth.refreshBeforeExpiry(),
-							(key) -> provider(supplier, auth.refreshBeforeExpiry(), properties))
+							(key) -> provider(supplier, auth.refreshBeforeExpiry(), properties, sourceDecorators))
 					: idTokenProvider;
 			if (auth.mode() == AuthMode.GOOGLE) {
 				// Fail at start-up, not at the first request, when there is nothing to
@@ -160,10 +165,14 @@ public final class CloudRunMcpAutoConfiguration {
 	}
 
 	private static IdTokenProvider provider(CredentialsSupplier supplier, java.time.Duration refreshBeforeExpiry,
-			CloudRunMcpProperties properties) {
-		return new CachingIdTokenProvider(new GoogleIdTokenSource(supplier), refreshBeforeExpiry,
-				properties.getAuth().getFetchTimeout(), java.time.Duration.ofSeconds(1),
-				java.time.Duration.ofSeconds(30), Schedulers.boundedElastic(), java.time.Clock.systemUTC());
+			CloudRunMcpProperties properties, List<IdTokenSourceDecorator> decorators) {
+		IdTokenSource source = new GoogleIdTokenSource(supplier);
+		for (IdTokenSourceDecorator decorator : decorators) {
+			source = decorator.decorate(source);
+		}
+		return new CachingIdTokenProvider(source, refreshBeforeExpiry, properties.getAuth().getFetchTimeout(),
+				java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(30), Schedulers.boundedElastic(),
+				java.time.Clock.systemUTC());
 	}
 
 	private static CredentialsSupplier fromLocation(ResourceLoader resourceLoader, String location) {

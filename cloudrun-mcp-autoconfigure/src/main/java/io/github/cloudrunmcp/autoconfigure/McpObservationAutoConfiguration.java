@@ -2,8 +2,11 @@ package io.github.cloudrunmcp.autoconfigure;
 
 import java.time.Duration;
 
+import io.github.cloudrunmcp.auth.IdTokenSourceDecorator;
+import io.github.cloudrunmcp.observation.IdTokenFetchObservationConvention;
 import io.github.cloudrunmcp.observation.McpClientObservationConvention;
 import io.github.cloudrunmcp.observation.McpTraceContextFilterFunction;
+import io.github.cloudrunmcp.observation.ObservedIdTokenSource;
 import io.github.cloudrunmcp.observation.ObservedMcpClientTransport;
 import io.github.cloudrunmcp.protocol.McpTransportDecorator;
 import io.micrometer.observation.ObservationRegistry;
@@ -20,8 +23,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of the observations of MCP requests ({@code mcp.client.operation})
- * and of the trace context they carry into the server, when Micrometer's observation
- * registry is present.
+ * and ID-token fetches ({@code mcp.token.fetch}), and of the trace context MCP requests
+ * carry into the server, when Micrometer's observation registry is present.
  */
 @AutoConfiguration(before = McpClientAutoConfiguration.class,
 		afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
@@ -39,6 +42,13 @@ public final class McpObservationAutoConfiguration {
 		Duration timeout = properties.getClient().getRequestTimeout().plus(TIMEOUT_SLACK);
 		return (server, transport, decorated) -> new ObservedMcpClientTransport(decorated, server.name(),
 				transport::protocolVersion, transport::sessionId, registry, convention.getIfUnique(), timeout);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "mcpTokenFetchObservationDecorator")
+	IdTokenSourceDecorator mcpTokenFetchObservationDecorator(ObservationRegistry registry,
+			ObjectProvider<IdTokenFetchObservationConvention> convention) {
+		return (source) -> new ObservedIdTokenSource(source, registry, convention.getIfUnique());
 	}
 
 	@Configuration(proxyBeanMethods = false)

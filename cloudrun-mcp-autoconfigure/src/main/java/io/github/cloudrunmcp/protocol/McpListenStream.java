@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventSource;
@@ -61,6 +62,8 @@ public final class McpListenStream implements McpEventSource {
 	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
 
 	private final Flux<McpEvent> events;
+
+	private final AtomicLong resyncs = new AtomicLong();
 
 	/**
 	 * Create a listen stream that waits up to 30 seconds (the default of
@@ -182,7 +185,25 @@ public final class McpListenStream implements McpEventSource {
 		return McpEvent.ofJsonRpc(this.server, null, this.mapper.writeValueAsString(message), this.mapper);
 	}
 
+	/**
+	 * Return the server's name.
+	 * @return the name
+	 */
+	public String server() {
+		return this.server;
+	}
+
+	/**
+	 * Return how many times the stream reopened after it was first open, each followed by
+	 * a {@value #RESYNC_TYPE} event.
+	 * @return the count
+	 */
+	public long resyncs() {
+		return this.resyncs.get();
+	}
+
 	private McpEvent resync() {
+		this.resyncs.incrementAndGet();
 		return new McpEvent(this.server, null, RESYNC_TYPE, "{}", this.mapper);
 	}
 

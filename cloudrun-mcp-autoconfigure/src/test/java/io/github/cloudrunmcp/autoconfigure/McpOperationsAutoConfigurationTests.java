@@ -3,7 +3,9 @@ package io.github.cloudrunmcp.autoconfigure;
 import java.util.List;
 
 import io.github.cloudrunmcp.actuate.McpEndpoint;
+import io.github.cloudrunmcp.observation.McpSessionMetrics;
 import io.github.cloudrunmcp.observation.McpStreamMetrics;
+import io.github.cloudrunmcp.observation.McpTokenMetrics;
 import io.github.cloudrunmcp.protocol.McpTransportDecorator;
 import io.github.cloudrunmcp.server.McpServers;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,7 +39,10 @@ class McpOperationsAutoConfigurationTests {
 	void allPresent() {
 		this.runner.run((context) -> assertThat(context).hasNotFailed()
 			.hasSingleBean(McpStreamMetrics.class)
+			.hasSingleBean(McpTokenMetrics.class)
+			.hasSingleBean(McpSessionMetrics.class)
 			.hasBean("mcpObservationTransportDecorator")
+			.hasBean("mcpTokenFetchObservationDecorator")
 			.hasBean("mcpTraceContextWebClientCustomizer")
 			.hasSingleBean(McpEndpoint.class));
 	}
@@ -45,7 +50,27 @@ class McpOperationsAutoConfigurationTests {
 	@Test
 	void metricsNeedMicrometer() {
 		this.runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(McpStreamMetrics.class));
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(McpStreamMetrics.class)
+				.doesNotHaveBean(McpTokenMetrics.class)
+				.doesNotHaveBean(McpSessionMetrics.class));
+	}
+
+	@Test
+	void tokenAndSessionMetricsWithoutStreams() {
+		this.runner.withPropertyValues("cloudrun.mcp.stream.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(McpStreamMetrics.class)
+				.hasSingleBean(McpTokenMetrics.class)
+				.hasSingleBean(McpSessionMetrics.class));
+	}
+
+	@Test
+	void sessionMetricsNeedTheSdk() {
+		this.runner.withClassLoader(new FilteredClassLoader(McpAsyncClient.class))
+			.run((context) -> assertThat(context).hasNotFailed()
+				.doesNotHaveBean(McpSessionMetrics.class)
+				.hasSingleBean(McpTokenMetrics.class));
 	}
 
 	@Test
