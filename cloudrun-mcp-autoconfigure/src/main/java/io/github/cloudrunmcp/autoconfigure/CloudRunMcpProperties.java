@@ -392,6 +392,14 @@ public class CloudRunMcpProperties {
 		 */
 		private Duration shutdownGrace = Duration.ofSeconds(5);
 
+		/**
+		 * Most platform threads that deliver the events of all streams to listeners and
+		 * subscribers, each stream in order on one thread at a time; a listener that
+		 * blocks holds one. Not used when spring.threads.virtual.enabled is true on Java
+		 * 21 or later: each stream then delivers on virtual threads.
+		 */
+		private int dispatchThreads = 16;
+
 		private final Reconnect reconnect = new Reconnect();
 
 		public boolean isEnabled() {
@@ -448,6 +456,14 @@ public class CloudRunMcpProperties {
 
 		public void setShutdownGrace(Duration shutdownGrace) {
 			this.shutdownGrace = shutdownGrace;
+		}
+
+		public int getDispatchThreads() {
+			return this.dispatchThreads;
+		}
+
+		public void setDispatchThreads(int dispatchThreads) {
+			this.dispatchThreads = dispatchThreads;
 		}
 
 		public Reconnect getReconnect() {

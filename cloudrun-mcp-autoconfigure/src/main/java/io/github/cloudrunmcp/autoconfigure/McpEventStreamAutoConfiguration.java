@@ -7,6 +7,7 @@ import io.github.cloudrunmcp.server.McpConfigurationException;
 import io.github.cloudrunmcp.server.McpDelivery;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.server.McpTransportType;
+import io.github.cloudrunmcp.stream.McpDispatchExecutor;
 import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpEventStreamFactory;
@@ -21,16 +22,22 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnThreading;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Auto-configuration of the {@link McpEventStream} of each server of the
  * {@link McpServers} bean ({@code mcpEventStream}, primary, for the default server and
  * {@code mcpEventStream-<name>} for named ones, each qualified by its server's name; for
- * a streamable-http server, fed by its MCP session's notifications), and of
+ * a streamable-http server, fed by its MCP session's notifications), of the
+ * {@link McpDispatchExecutor} on which they all deliver their events (at most
+ * {@code cloudrun.mcp.stream.dispatch-threads} platform threads, or virtual threads when
+ * {@code spring.threads.virtual.enabled} is set on Java 21 or later), and of
  * {@link io.github.cloudrunmcp.listener.McpListener @McpListener} methods.
  */
 @AutoConfiguration(after = { CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class },
@@ -47,10 +54,28 @@ public final class McpEventStreamAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnThreading(Threading.PLATFORM)
+	McpDispatchExecutor mcpDispatchExecutor(CloudRunMcpProperties properties) {
+		return McpDispatchExecutor.platformThreads(McpServersFactory.dispatchThreads(properties.getStream()));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnThreading(Threading.VIRTUAL)
+	McpDispatchExecutor mcpDispatchExecutorVirtualThreads() {
+		// A virtual thread per busy stream at a time: the streams' lanes keep each
+		// stream's deliveries in order.
+		return McpDispatchExecutor.on(new VirtualThreadTaskExecutor("mcp-dispatch-"));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	McpEventStreamFactory mcpEventStreamFactory(
 			@Qualifier(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME) WebClient webClient, StreamSettings settings,
-			ObjectProvider<ObjectMapper> mappers, ApplicationEventPublisher publisher) {
-		return new McpEventStreamFactory(webClient, settings, eventMapper(mappers), publisher::publishEvent);
+			ObjectProvider<ObjectMapper> mappers, McpDispatchExecutor dispatchThreads,
+			ApplicationEventPublisher publisher) {
+		return new McpEventStreamFactory(webClient, settings, eventMapper(mappers), dispatchThreads,
+				publisher::publishEvent);
 	}
 
 	@Bean

@@ -202,6 +202,16 @@ final class McpServersFactory {
 				stream.getResponseTimeout());
 	}
 
+	static int dispatchThreads(CloudRunMcpProperties.Stream stream) {
+		String property = PREFIX + "stream.dispatch-threads";
+		if (stream.getDispatchThreads() < 1) {
+			throw new McpConfigurationException(property,
+					property + " must be at least 1, got " + stream.getDispatchThreads() + ".",
+					"Set it to how many platform threads may deliver events at once; the default is 16.");
+		}
+		return stream.getDispatchThreads();
+	}
+
 	private static void positive(String property, Duration value) {
 		if (value.isNegative() || value.isZero()) {
 			throw new McpConfigurationException(property, property + " must be positive, got " + value + ".",

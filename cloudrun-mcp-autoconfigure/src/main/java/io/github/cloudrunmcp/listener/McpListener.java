@@ -17,10 +17,10 @@ import org.springframework.core.annotation.AliasFor;
  * <p>
  * The method takes no parameter or one: an {@link McpEvent}, a {@code String} (the raw
  * data), a {@code JsonNode}, or any type the event's JSON data maps to with Jackson. It
- * runs on the server's dispatch thread, in arrival order; an exception it throws is
- * logged with the event's id and stops neither the stream nor other listeners. Being an
- * {@link EventListener}, it honours {@code @Order}, works on proxied beans and can be
- * used as a meta-annotation.
+ * runs on a dispatch thread, one event of a server at a time, in arrival order; an
+ * exception it throws is logged with the event's id and stops neither the stream nor
+ * other listeners. Being an {@link EventListener}, it honours {@code @Order}, works on
+ * proxied beans and can be used as a meta-annotation.
  *
  * <pre class="code">
  * &#64;McpListener("model.response")

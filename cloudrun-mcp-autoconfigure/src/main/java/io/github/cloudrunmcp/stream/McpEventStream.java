@@ -41,12 +41,14 @@ import org.springframework.web.reactive.function.client.WebClient;
  * stopped; a restart resumes where the source stopped.
  *
  * <p>
- * Events are parsed on the network thread and handed to a dispatch thread of the stream's
- * own through a queue of {@code buffer} events: when it is full the stream stops reading
- * the socket (TCP back-pressure) unless an {@link OverflowPolicy} says otherwise. On the
- * dispatch thread, in arrival order, each event goes to the dispatcher (the application
- * context's listeners) and to {@link #events()} subscribers. At {@link #stop()} reading
- * stops and what was already read is delivered within the shutdown grace.
+ * Events are parsed on the network thread and handed to the dispatch threads of an
+ * {@link McpDispatchExecutor}, shared by all streams, through a queue of {@code buffer}
+ * events: when it is full the stream stops reading the socket (TCP back-pressure) unless
+ * an {@link OverflowPolicy} says otherwise. On a dispatch thread, one event at a time and
+ * in arrival order, each event goes to the dispatcher (the application context's
+ * listeners) and to {@link #events()} subscribers; the stream holds no thread while no
+ * events wait. At {@link #stop()} reading stops and what was already read is delivered
+ * within the shutdown grace.
  */
 public final class McpEventStream implements SmartLifecycle {
 
@@ -63,6 +65,8 @@ public final class McpEventStream implements SmartLifecycle {
 	private final StreamSettings settings;
 
 	private final ObjectMapper mapper;
+
+	private final McpDispatchExecutor dispatchThreads;
 
 	private final @Nullable Consumer<McpEvent> dispatcher;
 
@@ -97,7 +101,7 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private Scheduler dispatchScheduler;
 
-	private DispatchExecutor dispatchExecutor;
+	private DispatchLane dispatchLane;
 
 	private CompletableFuture<Void> drained;
 
@@ -105,19 +109,39 @@ public final class McpEventStream implements SmartLifecycle {
 
 	/**
 	 * Create a stream that reads a plain event-stream endpoint with {@code GET} through
-	 * an {@link HttpEventSource}; {@link #start()} opens it.
+	 * an {@link HttpEventSource}, delivering its events on the
+	 * {@linkplain McpDispatchExecutor#shared() shared dispatch threads}; {@link #start()}
+	 * opens it.
 	 * @param server the server's name, carried by every event
 	 * @param url the event-stream URL
 	 * @param client the client to connect with (carrying the ID-token filter where
 	 * needed)
 	 * @param settings the stream settings
 	 * @param mapper the mapper for the events' JSON access
-	 * @param dispatcher receives every event on the dispatch thread before
+	 * @param dispatcher receives every event on a dispatch thread before
 	 * {@link #events()} subscribers, or {@code null}
 	 */
 	public McpEventStream(String server, URI url, WebClient client, StreamSettings settings, ObjectMapper mapper,
 			@Nullable Consumer<McpEvent> dispatcher) {
 		this(server, url, new HttpEventSource(server, url, client, settings, mapper), settings, mapper, dispatcher);
+	}
+
+	/**
+	 * Create a stream over a source of events that delivers them on the
+	 * {@linkplain McpDispatchExecutor#shared() shared dispatch threads}; {@link #start()}
+	 * subscribes to the source.
+	 * @param server the server's name, carried by every event
+	 * @param url the URL the source reads from, for status and messages
+	 * @param source the source of the events and of the connection's statuses
+	 * @param settings the stream settings ({@code buffer}, {@code overflow} and
+	 * {@code shutdown-grace} apply)
+	 * @param mapper the mapper for the events' JSON access
+	 * @param dispatcher receives every event on a dispatch thread before
+	 * {@link #events()} subscribers, or {@code null}
+	 */
+	public McpEventStream(String server, URI url, McpEventSource source, StreamSettings settings, ObjectMapper mapper,
+			@Nullable Consumer<McpEvent> dispatcher) {
+		this(server, url, source, settings, mapper, McpDispatchExecutor.shared(), dispatcher);
 	}
 
 	/**
@@ -129,28 +153,31 @@ public final class McpEventStream implements SmartLifecycle {
 	 * @param settings the stream settings ({@code buffer}, {@code overflow} and
 	 * {@code shutdown-grace} apply)
 	 * @param mapper the mapper for the events' JSON access
-	 * @param dispatcher receives every event on the dispatch thread before
+	 * @param dispatchThreads the threads that deliver the events, shared with other
+	 * streams
+	 * @param dispatcher receives every event on a dispatch thread before
 	 * {@link #events()} subscribers, or {@code null}
 	 */
 	public McpEventStream(String server, URI url, McpEventSource source, StreamSettings settings, ObjectMapper mapper,
-			@Nullable Consumer<McpEvent> dispatcher) {
+			McpDispatchExecutor dispatchThreads, @Nullable Consumer<McpEvent> dispatcher) {
 		this.server = Objects.requireNonNull(server, "server");
 		this.url = Objects.requireNonNull(url, "url");
 		this.source = Objects.requireNonNull(source, "source");
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
+		this.dispatchThreads = Objects.requireNonNull(dispatchThreads, "dispatchThreads");
 		this.dispatcher = dispatcher;
 		this.statusSink.tryEmitNext(this.status);
 		this.stopSignal = Sinks.empty();
-		this.dispatchExecutor = new DispatchExecutor("mcp-events-" + server);
-		this.dispatchScheduler = Schedulers.fromExecutor(this.dispatchExecutor);
+		this.dispatchLane = dispatchThreads.lane(server);
+		this.dispatchScheduler = Schedulers.fromExecutor(this.dispatchLane);
 		this.drained = new CompletableFuture<>();
 		this.shared = pipeline();
 	}
 
 	/**
 	 * Build the pipeline that {@link #start()} connects: the source's events, the
-	 * overflow policy, the hand-off to the dispatch thread through {@code buffer} slots,
+	 * overflow policy, the hand-off to the dispatch lane through {@code buffer} slots,
 	 * the dispatcher, then the fan-out to subscribers.
 	 */
 	private ConnectableFlux<McpEvent> pipeline() {
@@ -159,7 +186,7 @@ public final class McpEventStream implements SmartLifecycle {
 			.doOnNext(this::dispatch)
 			.publish(FAN_OUT_PREFETCH);
 		CompletableFuture<Void> done = this.drained;
-		DispatchExecutor executor = this.dispatchExecutor;
+		DispatchLane executor = this.dispatchLane;
 		// Subscribed first, this subscriber hears of the end before the others: the
 		// future completes in a task queued behind the one that tells them all, so that
 		// stop() returns after every subscriber completed.
@@ -192,8 +219,8 @@ public final class McpEventStream implements SmartLifecycle {
 	}
 
 	/**
-	 * Return the stream's events: hot, shared by all subscribers, delivered on the
-	 * stream's dispatch thread in arrival order. A subscriber that requests slowly slows
+	 * Return the stream's events: hot, shared by all subscribers, delivered on a dispatch
+	 * thread, one at a time, in arrival order. A subscriber that requests slowly slows
 	 * the stream for everyone (back-pressure); it completes when the stream stops.
 	 * @return the events
 	 */
@@ -258,7 +285,6 @@ public final class McpEventStream implements SmartLifecycle {
 			}
 			this.running = true;
 			this.terminal = false;
-			this.dispatchExecutor.start();
 			// The source reports its first status on subscription, so its replayed latest
 			// status is this start's, not the last one of the previous start.
 			this.connection = this.shared.connect();
@@ -325,7 +351,7 @@ public final class McpEventStream implements SmartLifecycle {
 			this.stopped = finished;
 		}
 		drain.orTimeout(this.settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)
-			// Not on the dispatch thread, which the finish shuts down.
+			// Not on the dispatch lane, which the finish shuts down.
 			.whenCompleteAsync((ignored, ex) -> {
 				try {
 					finishStop(ex == null);
@@ -355,11 +381,11 @@ public final class McpEventStream implements SmartLifecycle {
 				this.sourceStatuses = null;
 			}
 			this.dispatchScheduler.dispose();
-			this.dispatchExecutor.shutdownNow();
+			this.dispatchLane.shutdownNow();
 			// Subscribers from now on join the pipeline of the next start.
 			this.stopSignal = Sinks.empty();
-			this.dispatchExecutor = new DispatchExecutor("mcp-events-" + this.server);
-			this.dispatchScheduler = Schedulers.fromExecutor(this.dispatchExecutor);
+			this.dispatchLane = this.dispatchThreads.lane(this.server);
+			this.dispatchScheduler = Schedulers.fromExecutor(this.dispatchLane);
 			this.drained = new CompletableFuture<>();
 			this.shared = pipeline();
 			if (this.status.state() != McpStreamStatus.State.FAILED) {

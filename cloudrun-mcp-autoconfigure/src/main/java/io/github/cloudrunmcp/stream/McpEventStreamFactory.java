@@ -21,10 +21,13 @@ public final class McpEventStreamFactory {
 
 	private final ObjectMapper mapper;
 
+	private final McpDispatchExecutor dispatchThreads;
+
 	private final @Nullable Consumer<McpEvent> dispatcher;
 
 	/**
-	 * Create a factory.
+	 * Create a factory whose streams deliver on the
+	 * {@linkplain McpDispatchExecutor#shared() shared dispatch threads}.
 	 * @param client the client streams connect with
 	 * @param settings the stream settings
 	 * @param mapper the mapper for the events' JSON access
@@ -32,9 +35,23 @@ public final class McpEventStreamFactory {
 	 */
 	public McpEventStreamFactory(WebClient client, StreamSettings settings, ObjectMapper mapper,
 			@Nullable Consumer<McpEvent> dispatcher) {
+		this(client, settings, mapper, McpDispatchExecutor.shared(), dispatcher);
+	}
+
+	/**
+	 * Create a factory.
+	 * @param client the client streams connect with
+	 * @param settings the stream settings
+	 * @param mapper the mapper for the events' JSON access
+	 * @param dispatchThreads the threads on which all its streams deliver their events
+	 * @param dispatcher receives every event, or {@code null}
+	 */
+	public McpEventStreamFactory(WebClient client, StreamSettings settings, ObjectMapper mapper,
+			McpDispatchExecutor dispatchThreads, @Nullable Consumer<McpEvent> dispatcher) {
 		this.client = Objects.requireNonNull(client, "client");
 		this.settings = Objects.requireNonNull(settings, "settings");
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
+		this.dispatchThreads = Objects.requireNonNull(dispatchThreads, "dispatchThreads");
 		this.dispatcher = dispatcher;
 	}
 
@@ -44,8 +61,7 @@ public final class McpEventStreamFactory {
 	 * @return the stream
 	 */
 	public McpEventStream create(McpServer server) {
-		return new McpEventStream(server.name(), server.eventsUrl(), this.client, this.settings, this.mapper,
-				this.dispatcher);
+		return create(server, "");
 	}
 
 	/**
@@ -60,7 +76,7 @@ public final class McpEventStreamFactory {
 		HttpEventSource source = new HttpEventSource(server.name(), server.eventsUrl(), this.client, this.settings,
 				this.mapper, resumeFrom);
 		return new McpEventStream(server.name(), server.eventsUrl(), source, this.settings, this.mapper,
-				this.dispatcher);
+				this.dispatchThreads, this.dispatcher);
 	}
 
 	/**
@@ -71,7 +87,8 @@ public final class McpEventStreamFactory {
 	 * @return the stream
 	 */
 	public McpEventStream create(McpServer server, McpEventSource source) {
-		return new McpEventStream(server.name(), server.mcpUrl(), source, this.settings, this.mapper, this.dispatcher);
+		return new McpEventStream(server.name(), server.mcpUrl(), source, this.settings, this.mapper,
+				this.dispatchThreads, this.dispatcher);
 	}
 
 	/**
@@ -83,7 +100,7 @@ public final class McpEventStreamFactory {
 	 * @return the factory
 	 */
 	public McpEventStreamFactory withDispatcher(@Nullable Consumer<McpEvent> dispatcher) {
-		return new McpEventStreamFactory(this.client, this.settings, this.mapper, dispatcher);
+		return new McpEventStreamFactory(this.client, this.settings, this.mapper, this.dispatchThreads, dispatcher);
 	}
 
 	/**
@@ -92,6 +109,14 @@ public final class McpEventStreamFactory {
 	 */
 	public @Nullable Consumer<McpEvent> dispatcher() {
 		return this.dispatcher;
+	}
+
+	/**
+	 * Return the threads on which the streams deliver their events.
+	 * @return the dispatch threads
+	 */
+	public McpDispatchExecutor dispatchThreads() {
+		return this.dispatchThreads;
 	}
 
 	/**

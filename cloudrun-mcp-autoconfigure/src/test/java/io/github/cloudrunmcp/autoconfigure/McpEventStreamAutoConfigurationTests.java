@@ -3,13 +3,18 @@ package io.github.cloudrunmcp.autoconfigure;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
 import io.github.cloudrunmcp.listener.McpListenerFactory;
 import io.github.cloudrunmcp.server.AuthMode;
 import io.github.cloudrunmcp.server.McpServer;
+import io.github.cloudrunmcp.server.McpConfigurationException;
 import io.github.cloudrunmcp.server.McpServers;
+import io.github.cloudrunmcp.stream.McpDispatchExecutor;
+import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpEventStreamFactory;
 import io.github.cloudrunmcp.stream.OverflowPolicy;
@@ -18,11 +23,14 @@ import io.github.cloudrunmcp.test.FakeEventServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationListener;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -161,6 +169,99 @@ class McpEventStreamAutoConfigurationTests {
 				assertThat(context).getBean(McpEventStreamFactory.class).isSameAs(own);
 				assertThat(context.getBean(McpEventStream.class).server()).isEqualTo(McpServer.DEFAULT_NAME);
 			});
+	}
+
+	@Test
+	void streamsDeliverOnTheBoundedDispatchThreadsWhichCloseWithTheContext() {
+		this.alpha.publishNumbered(20);
+		this.beta.publishNumbered(20);
+		Set<Thread> threads = ConcurrentHashMap.newKeySet();
+		AtomicInteger delivered = new AtomicInteger();
+		ApplicationListener<McpEvent> listener = (event) -> {
+			threads.add(Thread.currentThread());
+			delivered.incrementAndGet();
+		};
+		this.runner.withBean(McpServers.class, this::userServers)
+			.withPropertyValues("cloudrun.mcp.stream.dispatch-threads=1")
+			.withBean("recorder", ApplicationListener.class, () -> listener)
+			.run((context) -> {
+				assertThat(context).hasSingleBean(McpDispatchExecutor.class);
+				assertThat(context.getBean(McpEventStreamFactory.class).dispatchThreads())
+					.isSameAs(context.getBean(McpDispatchExecutor.class));
+				await().atMost(Duration.ofSeconds(10)).until(() -> delivered.get() == 40);
+				// Two streams, one thread: the property bounds them.
+				assertThat(threads).singleElement().satisfies((thread) -> {
+					assertThat(thread.getName()).isEqualTo("mcp-dispatch-1");
+					assertThat(thread.getThreadGroup().getName()).isNotEqualTo("VirtualThreads");
+				});
+			});
+		Thread thread = threads.iterator().next();
+		await().atMost(Duration.ofSeconds(10)).until(() -> !thread.isAlive());
+	}
+
+	@Test
+	@EnabledForJreRange(min = JRE.JAVA_21)
+	void virtualThreadsDeliverWhenEnabledOnJava21() {
+		this.alpha.publishNumbered(5);
+		Set<Thread> threads = ConcurrentHashMap.newKeySet();
+		AtomicInteger delivered = new AtomicInteger();
+		ApplicationListener<McpEvent> listener = (event) -> {
+			threads.add(Thread.currentThread());
+			delivered.incrementAndGet();
+		};
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=" + this.alpha.origin(), "spring.threads.virtual.enabled=true")
+			.withBean("recorder", ApplicationListener.class, () -> listener)
+			.run((context) -> {
+				await().atMost(Duration.ofSeconds(10)).until(() -> delivered.get() == 5);
+				assertThat(threads).isNotEmpty().allSatisfy((thread) -> {
+					assertThat(thread.getName()).startsWith("mcp-dispatch-");
+					assertThat(thread.getThreadGroup().getName()).isEqualTo("VirtualThreads");
+				});
+			});
+	}
+
+	@Test
+	@EnabledForJreRange(max = JRE.JAVA_20)
+	void platformThreadsDeliverBeforeJava21EvenWithVirtualThreadsEnabled() {
+		this.alpha.publishNumbered(5);
+		Set<Thread> threads = ConcurrentHashMap.newKeySet();
+		AtomicInteger delivered = new AtomicInteger();
+		ApplicationListener<McpEvent> listener = (event) -> {
+			threads.add(Thread.currentThread());
+			delivered.incrementAndGet();
+		};
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=" + this.alpha.origin(), "spring.threads.virtual.enabled=true")
+			.withBean("recorder", ApplicationListener.class, () -> listener)
+			.run((context) -> {
+				await().atMost(Duration.ofSeconds(10)).until(() -> delivered.get() == 5);
+				assertThat(threads).isNotEmpty()
+					.allSatisfy((thread) -> assertThat(thread.getName()).startsWith("mcp-dispatch-"));
+			});
+	}
+
+	@Test
+	void dispatchThreadsAreValidated() {
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=" + this.alpha.origin(),
+					"cloudrun.mcp.stream.dispatch-threads=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(McpConfigurationException.class)
+				.hasMessageContaining("cloudrun.mcp.stream.dispatch-threads must be at least 1, got 0"));
+	}
+
+	@Test
+	void dispatchExecutorBeanBacksOff() {
+		McpDispatchExecutor own = McpDispatchExecutor.platformThreads(2);
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=" + this.alpha.origin())
+			.withBean("myDispatchThreads", McpDispatchExecutor.class, () -> own)
+			.run((context) -> {
+				assertThat(context).getBean(McpDispatchExecutor.class).isSameAs(own);
+				assertThat(context.getBean(McpEventStreamFactory.class).dispatchThreads()).isSameAs(own);
+			});
+		own.close();
 	}
 
 	@Test

@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +115,7 @@ class McpEventStreamTests {
 		server.publish("other", "{}");
 		server.publishNumbered(10);
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.size() == 11 && ticks.size() == 10);
-		assertThat(threads).allMatch((name) -> name.startsWith("mcp-events-default"));
+		assertThat(threads).allMatch((name) -> name.startsWith("mcp-dispatch-"));
 		assertThat(server.connections()).hasSize(1);
 	}
 
@@ -424,6 +427,58 @@ class McpEventStreamTests {
 		assertThat(first).hasSize(3);
 		// A restart connects at once, without a reconnect delay.
 		assertThat(statuses).extracting(McpStreamStatus::state).startsWith(State.CONNECTING, State.OPEN);
+	}
+
+	@Test
+	void manyStreamsShareAFewDispatchThreadsEachInOrderAndASlowListenerHoldsUpOnlyItsOwn() {
+		FakeEventServer server = server();
+		int events = 500;
+		server.publishNumbered(events);
+		McpDispatchExecutor threads = McpDispatchExecutor.platformThreads(2);
+		this.closeables.add(threads);
+		CountDownLatch release = new CountDownLatch(1);
+		List<Integer> slow = new CopyOnWriteArrayList<>();
+		Set<String> threadNames = ConcurrentHashMap.newKeySet();
+		Map<String, List<Integer>> received = new ConcurrentHashMap<>();
+		int count = 20;
+		for (int i = 0; i < count; i++) {
+			String name = "s" + i;
+			List<Integer> seqs = new CopyOnWriteArrayList<>();
+			received.put(name, seqs);
+			Consumer<McpEvent> listener = (event) -> {
+				threadNames.add(Thread.currentThread().getName());
+				seqs.add(event.json().get("seq").asInt());
+			};
+			if (i == 0) {
+				listener = (event) -> {
+					slow.add(event.json().get("seq").asInt());
+					awaitLatch(release);
+				};
+			}
+			URI url = URI.create(server.origin() + "/events");
+			McpEventStream stream = new McpEventStream(name, url,
+					new HttpEventSource(name, url, WebClient.create(), fast(), JsonMapper.builder().build()), fast(),
+					JsonMapper.builder().build(), threads, listener);
+			this.streams.add(stream);
+			stream.start();
+		}
+		List<Integer> all = IntStream.rangeClosed(1, events).boxed().toList();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> received.entrySet()
+				.stream()
+				.filter((e) -> !e.getKey().equals("s0"))
+				.allMatch((e) -> e.getValue().size() == events));
+		received.forEach((name, seqs) -> {
+			if (!name.equals("s0")) {
+				assertThat(seqs).as(name).containsExactlyElementsOf(all);
+			}
+		});
+		// The blocked listener holds one thread and its own stream only.
+		assertThat(slow).containsExactly(1);
+		assertThat(threadNames).isNotEmpty().allMatch((n) -> n.startsWith("mcp-dispatch-")).hasSizeLessThanOrEqualTo(2);
+		release.countDown();
+		await().atMost(Duration.ofSeconds(30)).until(() -> slow.size() == events);
+		assertThat(slow).containsExactlyElementsOf(all);
 	}
 
 	@Test
