@@ -2,10 +2,12 @@
 # Builds the benchmarks and runs them:
 #   1. stream throughput, side by side with the hand-written baseline and the raw ceiling, and
 #      MCP notification throughput through the MCP Java SDK, side by side with the SDK's transports;
-#   2. latency from server write to @McpListener at 1k, 10k and 100k events/s;
+#   2. latency from server write to @McpListener at 1k, 10k and 100k events/s on one stream, and
+#      with 1,000 streams at 100 events/s each (the server in a process of its own);
 #   3. the token filter: JMH per-request cost with a cached token, and metadata-server calls
 #      for 10,000 requests from 200 concurrent callers with a cold cache;
-#   4. heap and threads with 1, 100 and 1,000 idle streams, and JMH allocation per event;
+#   4. heap and threads with 1 to 10,000 idle streams (the server in a process of its own), and JMH
+#      allocation per event;
 #   5. reconnect time and loss over forced drops;
 #   6. what the auto-configuration adds to a Spring context's start.
 # Usage:
@@ -43,6 +45,7 @@ keep="-Dbenchmarks.results-dir=$results"
 java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark $q "$@"
 java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark $q
+java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StreamsLatencyBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark $q

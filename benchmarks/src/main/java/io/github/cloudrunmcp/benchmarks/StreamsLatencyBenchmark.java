@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.LongSummaryStatistics;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,9 +78,19 @@ public final class StreamsLatencyBenchmark {
 				stream.start();
 				open.add(stream);
 			}
-			if (!listener.done.await(warmUp + seconds + 60L, TimeUnit.SECONDS)) {
-				throw new IllegalStateException(
-						"timed out: " + listener.recorded.get() + " of " + measured + " events measured");
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmUp + seconds + 60L);
+			while (!listener.done.await(5, TimeUnit.SECONDS)) {
+				LongSummaryStatistics delivered = open.stream()
+					.mapToLong((stream) -> stream.stats().delivered())
+					.summaryStatistics();
+				String progress = String.format(Locale.ROOT,
+						"%,d of %,d events measured; per stream delivered min %,d, max %,d of %,d",
+						listener.recorded.get(), measured, delivered.getMin(), delivered.getMax(),
+						(long) rate * (warmUp + seconds));
+				if (System.nanoTime() > deadline) {
+					throw new IllegalStateException("timed out: " + progress);
+				}
+				System.out.println(progress);
 			}
 			int peakThreads = threads.getPeakThreadCount();
 			open.parallelStream().forEach(McpEventStream::stop);

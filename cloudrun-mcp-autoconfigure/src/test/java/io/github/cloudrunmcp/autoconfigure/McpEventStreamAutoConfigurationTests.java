@@ -192,7 +192,7 @@ class McpEventStreamAutoConfigurationTests {
 				// Two streams, one thread: the property bounds them.
 				assertThat(threads).singleElement().satisfies((thread) -> {
 					assertThat(thread.getName()).isEqualTo("mcp-dispatch-1");
-					assertThat(thread.getThreadGroup().getName()).isNotEqualTo("VirtualThreads");
+					assertThat(thread.getClass().getName()).isNotEqualTo("java.lang.VirtualThread");
 				});
 			});
 		Thread thread = threads.iterator().next();
@@ -216,7 +216,7 @@ class McpEventStreamAutoConfigurationTests {
 				await().atMost(Duration.ofSeconds(10)).until(() -> delivered.get() == 5);
 				assertThat(threads).isNotEmpty().allSatisfy((thread) -> {
 					assertThat(thread.getName()).startsWith("mcp-dispatch-");
-					assertThat(thread.getThreadGroup().getName()).isEqualTo("VirtualThreads");
+					assertThat(thread.getClass().getName()).isEqualTo("java.lang.VirtualThread");
 				});
 			});
 	}
