@@ -3,6 +3,9 @@ package io.github.cloudrunmcp.benchmarks;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import io.github.cloudrunmcp.listener.McpListener;
 import io.github.cloudrunmcp.listener.McpListenerFactory;
@@ -36,6 +40,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <li>(a) raw byte scan of the response: the ceiling;</li>
  * <li>(b) the hand-written baseline: {@code bodyToFlux(ServerSentEvent<String>)} and
  * Jackson parsing of each {@code data};</li>
+ * <li>(j) the hand-written JDK client: {@code HttpClient} with
+ * {@code BodyHandlers.ofLines()} and Jackson parsing of each {@code data:} line;</li>
  * <li>(c) {@code McpEventStream.events()} with {@code json()} on each event;</li>
  * <li>(c0) {@code McpEventStream.events()} reading each event's type only;</li>
  * <li>(d) an {@code @McpListener} method through a Spring context.</li>
@@ -47,18 +53,27 @@ public final class ThroughputBenchmark {
 
 	private static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
+	private static final String BASELINE = "(b) baseline: bodyToFlux(ServerSentEvent) + Jackson";
+
+	private static final String JDK = "(j) hand-written JDK HttpClient ofLines() + Jackson";
+
+	private static final HttpClient JDK_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+	private static final String CEILING = "(a) raw byte scan (ceiling)";
+
 	private ThroughputBenchmark() {
 	}
 
 	public static void main(String[] args) throws Exception {
 		List<String> arguments = Arrays.asList(args);
 		boolean quick = arguments.contains("--quick");
-		int events = option(arguments, "--events", quick ? 100_000 : 2_000_000);
+		int events = option(arguments, "--events", quick ? 100_000 : 1_000_000);
 		int warmups = option(arguments, "--warmups", quick ? 1 : 2);
 		int rounds = option(arguments, "--rounds", quick ? 1 : 5);
 		Map<String, Client> clients = new LinkedHashMap<>();
-		clients.put("(a) raw byte scan (ceiling)", ThroughputBenchmark::rawScan);
-		clients.put("(b) baseline: bodyToFlux(ServerSentEvent) + Jackson", ThroughputBenchmark::baseline);
+		clients.put(CEILING, ThroughputBenchmark::rawScan);
+		clients.put(BASELINE, ThroughputBenchmark::baseline);
+		clients.put(JDK, ThroughputBenchmark::jdkClient);
 		clients.put("(c) McpEventStream.events() + json()", (url, n) -> stream(url, n, true));
 		clients.put("(c0) McpEventStream.events(), type only", (url, n) -> stream(url, n, false));
 		clients.put("(d) @McpListener via Spring context", ThroughputBenchmark::listener);
@@ -66,7 +81,7 @@ public final class ThroughputBenchmark {
 		if (only >= 0 && only + 1 < arguments.size()) {
 			List<String> wanted = Arrays.asList(arguments.get(only + 1).split(","));
 			clients.keySet()
-				.removeIf((name) -> !name.startsWith("(a)") && !name.startsWith("(b)")
+				.removeIf((name) -> !name.startsWith("(a)") && !name.startsWith("(b)") && !name.startsWith("(j)")
 						&& wanted.stream().noneMatch((w) -> name.startsWith("(" + w + ")")));
 		}
 		Map<String, List<Double>> results = new LinkedHashMap<>();
@@ -93,8 +108,9 @@ public final class ThroughputBenchmark {
 
 	private static String table(Map<String, List<Double>> results, int events, int rounds, double bytesPerEvent,
 			boolean quick) {
-		double baseline = median(results.get("(b) baseline: bodyToFlux(ServerSentEvent) + Jackson"));
-		double ceiling = median(results.get("(a) raw byte scan (ceiling)"));
+		double baseline = median(results.get(BASELINE));
+		double jdk = median(results.get(JDK));
+		double ceiling = median(results.get(CEILING));
 		StringBuilder out = new StringBuilder();
 		out.append(String.format(Locale.ROOT,
 				"Stream throughput: %,d events of %.0f bytes per round over loopback, median of %d rounds after warm-up%s.%n"
@@ -102,13 +118,13 @@ public final class ThroughputBenchmark {
 				events, bytesPerEvent, rounds, quick ? " (--quick smoke run: numbers not meaningful)" : "",
 				Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024),
 				System.getProperty("java.version"), ManagementFactory.getRuntimeMXBean().getVmName()));
-		out.append("| client | median events/s | min | max | vs (b) baseline | vs (a) ceiling |\n");
-		out.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
-		results.forEach((name,
-				rates) -> out.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %.2fx | %.0f%% |%n",
-						name, median(rates), rates.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-						rates.stream().mapToDouble(Double::doubleValue).max().orElse(0), median(rates) / baseline,
-						100 * median(rates) / ceiling)));
+		out.append("| client | median events/s | min | max | vs (b) baseline | vs (j) JDK client | vs (a) ceiling |\n");
+		out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		results.forEach((name, rates) -> out
+			.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %.2fx | %.2fx | %.0f%% |%n", name,
+					median(rates), rates.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+					rates.stream().mapToDouble(Double::doubleValue).max().orElse(0), median(rates) / baseline,
+					median(rates) / jdk, 100 * median(rates) / ceiling)));
 		return out.toString();
 	}
 
@@ -162,6 +178,29 @@ public final class ThroughputBenchmark {
 			.blockLast(Duration.ofMinutes(5));
 		if (count.get() != events) {
 			throw new IllegalStateException("baseline counted " + count.get() + " events, expected " + events);
+		}
+		return System.nanoTime() - start;
+	}
+
+	/**
+	 * The client a competent user writes with the JDK alone: the body as lines, Jackson
+	 * on every {@code data:} line (each event of this server has one).
+	 */
+	private static long jdkClient(String url, int events) throws IOException, InterruptedException {
+		long count = 0;
+		long start = System.nanoTime();
+		HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream").build();
+		HttpResponse<Stream<String>> response = JDK_CLIENT.send(request, HttpResponse.BodyHandlers.ofLines());
+		try (Stream<String> lines = response.body()) {
+			for (String line : (Iterable<String>) lines::iterator) {
+				if (line.startsWith("data:")) {
+					MAPPER.readTree(line.substring(line.startsWith("data: ") ? 6 : 5));
+					count++;
+				}
+			}
+		}
+		if (count != events) {
+			throw new IllegalStateException("JDK client counted " + count + " events, expected " + events);
 		}
 		return System.nanoTime() - start;
 	}
