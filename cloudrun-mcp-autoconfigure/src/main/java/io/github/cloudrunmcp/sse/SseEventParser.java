@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * U+FFFD, never an error.
  *
  * <p>
- * It works on the network's bytes: only complete field values are decoded, and a line is
- * copied only when it spans chunks. One instance parses one connection; it is not
- * thread-safe.
+ * It works on the network's bytes: only complete field values are decoded (an event's
+ * data not at all, for a listener that takes it as bytes), and a line is copied only when
+ * it spans chunks. One instance parses one connection; it is not thread-safe.
  */
 public final class SseEventParser {
 
@@ -292,11 +292,11 @@ public final class SseEventParser {
 			this.eventType = null;
 			return;
 		}
-		String value = new String(this.data, 0, this.dataLength - 1, StandardCharsets.UTF_8);
+		int length = this.dataLength - 1;
 		String type = (this.eventType != null && !this.eventType.isEmpty()) ? this.eventType : "message";
 		this.dataLength = 0;
 		this.eventType = null;
-		this.listener.onEvent(this.lastEventId.isEmpty() ? null : this.lastEventId, type, value);
+		this.listener.onEvent(this.lastEventId.isEmpty() ? null : this.lastEventId, type, this.data, 0, length);
 	}
 
 	/**
@@ -311,6 +311,23 @@ public final class SseEventParser {
 		 * @param data the data lines joined with LF
 		 */
 		void onEvent(@Nullable String id, String type, String data);
+
+		/**
+		 * Called for each complete event with its data as the network sent it, so that a
+		 * listener can keep the bytes (and hand them to a JSON parser) without decoding
+		 * them to a {@code String}. The default decodes them (invalid UTF-8 becomes
+		 * U+FFFD) and calls {@link #onEvent(String, String, String)}.
+		 * @param id the last event ID at dispatch, or {@code null} when empty
+		 * @param type the event type, {@code message} by default
+		 * @param data the parser's buffer holding the data lines joined with LF, as UTF-8
+		 * that may be invalid; it is reused once this call returns, so copy what must be
+		 * kept
+		 * @param offset where the data starts in the buffer
+		 * @param length how many bytes of data
+		 */
+		default void onEvent(@Nullable String id, String type, byte[] data, int offset, int length) {
+			onEvent(id, type, new String(data, offset, length, StandardCharsets.UTF_8));
+		}
 
 		/**
 		 * Called when the server sets the reconnection time.

@@ -82,9 +82,7 @@ public final class HttpEventSource implements McpEventSource {
 	@Override
 	public Flux<McpEvent> events() {
 		// A stream that ended for good says so in its status; its subscribers complete.
-		return this.engine.events()
-			.map((event) -> new McpEvent(this.server, event.id(), event.type(), event.data(), this.mapper))
-			.onErrorComplete();
+		return this.engine.events().map((event) -> new McpEvent(this.server, event, this.mapper)).onErrorComplete();
 	}
 
 	@Override

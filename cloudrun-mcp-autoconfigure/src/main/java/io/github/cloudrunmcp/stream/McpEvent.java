@@ -1,5 +1,6 @@
 package io.github.cloudrunmcp.stream;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -34,7 +35,13 @@ public class McpEvent extends ApplicationEvent {
 
 	private final String sseType;
 
-	private final String data;
+	private @Nullable String data;
+
+	/**
+	 * The data as the network delivered it (UTF-8, possibly invalid), or {@code null} for
+	 * an event made from text.
+	 */
+	private final byte @Nullable [] utf8;
 
 	private final transient ObjectMapper mapper;
 
@@ -63,8 +70,27 @@ public class McpEvent extends ApplicationEvent {
 		this.id = id;
 		this.sseType = Objects.requireNonNull(sseType, "sseType");
 		this.data = Objects.requireNonNull(data, "data");
+		this.utf8 = null;
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
 		this.jsonRpc = jsonRpc;
+	}
+
+	/**
+	 * Create the event for an event read from the network, keeping its data as bytes
+	 * until it is read as text.
+	 * @param server the server's name
+	 * @param event the SSE event
+	 * @param mapper the mapper for JSON access
+	 */
+	McpEvent(String server, SseEvent event, ObjectMapper mapper) {
+		super(server);
+		this.server = Objects.requireNonNull(server, "server");
+		this.id = event.id();
+		this.sseType = event.type();
+		this.utf8 = event.utf8();
+		this.data = (this.utf8 != null) ? null : event.data();
+		this.mapper = Objects.requireNonNull(mapper, "mapper");
+		this.jsonRpc = false;
 	}
 
 	/**
@@ -116,7 +142,9 @@ public class McpEvent extends ApplicationEvent {
 		if (resolved == null) {
 			resolved = this.sseType;
 			if (DEFAULT_TYPE.equals(resolved)) {
-				String sniffed = EventTypeSniffer.sniff(this.data);
+				byte[] bytes = this.utf8;
+				String sniffed = EventTypeSniffer
+					.sniff((bytes != null && isAscii(bytes)) ? new AsciiText(bytes) : data());
 				if (sniffed != null && !sniffed.isEmpty()) {
 					resolved = sniffed;
 				}
@@ -139,7 +167,13 @@ public class McpEvent extends ApplicationEvent {
 	 * @return the data lines joined with LF
 	 */
 	public String data() {
-		return this.data;
+		String text = this.data;
+		if (text == null) {
+			// A race decodes twice at worst: a String is safe to share without a lock.
+			text = new String(Objects.requireNonNull(this.utf8), StandardCharsets.UTF_8);
+			this.data = text;
+		}
+		return text;
 	}
 
 	/**
@@ -159,7 +193,8 @@ public class McpEvent extends ApplicationEvent {
 		JsonNode tree = this.json;
 		if (tree == null) {
 			try {
-				tree = this.mapper.readTree(this.data);
+				byte[] bytes = this.utf8;
+				tree = (bytes != null && isAscii(bytes)) ? this.mapper.readTree(bytes) : this.mapper.readTree(data());
 			}
 			catch (JacksonException ex) {
 				throw new McpEventPayloadException(describe() + " is not JSON: " + ex.getOriginalMessage(), ex);
@@ -181,7 +216,7 @@ public class McpEvent extends ApplicationEvent {
 	 */
 	public <T> T as(Class<T> type) {
 		if (type == String.class || type == CharSequence.class) {
-			return type.cast(this.data);
+			return type.cast(data());
 		}
 		if (type.isInstance(this)) {
 			return type.cast(this);
@@ -194,8 +229,12 @@ public class McpEvent extends ApplicationEvent {
 				JsonNode params = json().get("params");
 				return this.mapper.treeToValue((params != null) ? params : this.mapper.createObjectNode(), type);
 			}
-			return (this.json != null) ? this.mapper.treeToValue(this.json, type)
-					: this.mapper.readValue(this.data, type);
+			if (this.json != null) {
+				return this.mapper.treeToValue(this.json, type);
+			}
+			byte[] bytes = this.utf8;
+			return (bytes != null && isAscii(bytes)) ? this.mapper.readValue(bytes, type)
+					: this.mapper.readValue(data(), type);
 		}
 		catch (JacksonException ex) {
 			throw new McpEventPayloadException(
@@ -211,7 +250,23 @@ public class McpEvent extends ApplicationEvent {
 	@Override
 	public String toString() {
 		return "McpEvent[server=" + this.server + ", id=" + PrintableText.of(this.id) + ", type="
-				+ PrintableText.of(type()) + ", data=" + this.data.length() + " chars]";
+				+ PrintableText.of(type()) + ", data=" + data().length() + " chars]";
+	}
+
+	/**
+	 * Return whether the bytes are ASCII without NUL, which Jackson reads as bytes with
+	 * the very result it gives for their text. Other bytes go through the decoded text:
+	 * invalid UTF-8 must become U+FFFD as the SSE rules say (Jackson would reject it or
+	 * take encoded surrogates), and a leading NUL would make Jackson guess UTF-16 or
+	 * UTF-32.
+	 */
+	private static boolean isAscii(byte[] bytes) {
+		for (byte b : bytes) {
+			if (b <= 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 }

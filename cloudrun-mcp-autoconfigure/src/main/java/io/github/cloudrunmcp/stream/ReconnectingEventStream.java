@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -622,12 +623,23 @@ public final class ReconnectingEventStream {
 
 		@Override
 		public void onEvent(@Nullable String id, String type, String data) {
+			add(id, new SseEvent(id, id != null && this.parser.eventHasOwnId(), type, data));
+		}
+
+		@Override
+		public void onEvent(@Nullable String id, String type, byte[] data, int offset, int length) {
+			// The bytes stay bytes: JSON access parses them, only data() decodes them.
+			add(id, new SseEvent(id, id != null && this.parser.eventHasOwnId(), type,
+					Arrays.copyOfRange(data, offset, offset + length)));
+		}
+
+		private void add(@Nullable String id, SseEvent event) {
 			List<SseEvent> events = this.batch;
 			if (events == null) {
 				events = new ArrayList<>();
 				this.batch = events;
 			}
-			events.add(new SseEvent(id, id != null && this.parser.eventHasOwnId(), type, data));
+			events.add(event);
 			noteId((id != null) ? id : "");
 			this.pendingResumeIds.add(this.resumeId);
 			this.parsed++;
