@@ -1,10 +1,14 @@
 package io.github.cloudrunmcp.benchmarks;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.github.cloudrunmcp.sse.SseEventParser;
 import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.stream.SseEvent;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -56,13 +60,48 @@ public class ParserAllocationBenchmark {
 	@Benchmark
 	@OperationsPerInvocation(EVENTS)
 	public void parseToMcpEvents(Blackhole blackhole) {
-		parse((id, type, data) -> blackhole.consume(new McpEvent("bench", id, type, data, MAPPER)));
+		parse(new BytesListener((event) -> blackhole.consume(new McpEvent("bench", event, MAPPER))));
 	}
 
 	@Benchmark
 	@OperationsPerInvocation(EVENTS)
 	public void parseToMcpEventsAndType(Blackhole blackhole) {
-		parse((id, type, data) -> blackhole.consume(new McpEvent("bench", id, type, data, MAPPER).type()));
+		parse(new BytesListener((event) -> blackhole.consume(new McpEvent("bench", event, MAPPER).type())));
+	}
+
+	@Benchmark
+	@OperationsPerInvocation(EVENTS)
+	public void parseToMcpEventsAndJson(Blackhole blackhole) {
+		parse(new BytesListener((event) -> blackhole.consume(new McpEvent("bench", event, MAPPER).json())));
+	}
+
+	/**
+	 * The events' data decoded to text first, as before events kept their bytes: the
+	 * text's JSON access, for comparison with {@link #parseToMcpEventsAndJson}.
+	 */
+	@Benchmark
+	@OperationsPerInvocation(EVENTS)
+	public void parseToTextMcpEventsAndJson(Blackhole blackhole) {
+		parse((id, type, data) -> blackhole.consume(new McpEvent("bench", id, type, data, MAPPER).json()));
+	}
+
+	/**
+	 * Makes events the way the stream engine does: the data's bytes copied out of the
+	 * parser, not decoded.
+	 */
+	private record BytesListener(Consumer<SseEvent> events) implements SseEventParser.Listener {
+
+		@Override
+		public void onEvent(@Nullable String id, String type, String data) {
+			this.events.accept(new SseEvent(id, id != null, type, data));
+		}
+
+		@Override
+		public void onEvent(@Nullable String id, String type, byte[] data, int offset, int length) {
+			this.events
+				.accept(SseEvent.ofUtf8(id, id != null, type, Arrays.copyOfRange(data, offset, offset + length)));
+		}
+
 	}
 
 	private void parse(SseEventParser.Listener listener) {

@@ -85,29 +85,34 @@ public final class ThroughputBenchmark {
 						&& wanted.stream().noneMatch((w) -> name.startsWith("(" + w + ")")));
 		}
 		Map<String, List<Double>> results = new LinkedHashMap<>();
+		Map<String, List<Double>> cpu = new LinkedHashMap<>();
 		clients.keySet().forEach((name) -> results.put(name, new ArrayList<>()));
+		clients.keySet().forEach((name) -> cpu.put(name, new ArrayList<>()));
 		double bytesPerEvent;
 		try (BlastServer server = new BlastServer(events)) {
 			bytesPerEvent = server.bytesPerEvent();
 			for (int round = 0; round < warmups + rounds; round++) {
 				for (Map.Entry<String, Client> client : clients.entrySet()) {
+					long cpuBefore = processCpuNanos();
 					long nanos = client.getValue().run(server.url(), server.events());
+					double cpuPerEvent = (processCpuNanos() - cpuBefore) / (double) server.events();
 					double rate = server.events() / (nanos / 1e9);
 					if (round >= warmups) {
 						results.get(client.getKey()).add(rate);
+						cpu.get(client.getKey()).add(cpuPerEvent);
 					}
-					System.out.printf(Locale.ROOT, "%s round %d %-55s %,12.0f events/s%n",
-							(round < warmups) ? "warm-up" : "measure", round, client.getKey(), rate);
+					System.out.printf(Locale.ROOT, "%s round %d %-55s %,12.0f events/s %,8.0f CPU ns/event%n",
+							(round < warmups) ? "warm-up" : "measure", round, client.getKey(), rate, cpuPerEvent);
 				}
 			}
-			String table = table(results, server.events(), rounds, bytesPerEvent, quick);
+			String table = table(results, cpu, server.events(), rounds, bytesPerEvent, quick);
 			Report.publish("throughput", table);
 		}
 		System.exit(0);
 	}
 
-	private static String table(Map<String, List<Double>> results, int events, int rounds, double bytesPerEvent,
-			boolean quick) {
+	private static String table(Map<String, List<Double>> results, Map<String, List<Double>> cpu, int events,
+			int rounds, double bytesPerEvent, boolean quick) {
 		double baseline = median(results.get(BASELINE));
 		double jdk = median(results.get(JDK));
 		double ceiling = median(results.get(CEILING));
@@ -118,14 +123,24 @@ public final class ThroughputBenchmark {
 				events, bytesPerEvent, rounds, quick ? " (--quick smoke run: numbers not meaningful)" : "",
 				Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / (1024 * 1024),
 				System.getProperty("java.version"), ManagementFactory.getRuntimeMXBean().getVmName()));
-		out.append("| client | median events/s | min | max | vs (b) baseline | vs (j) JDK client | vs (a) ceiling |\n");
-		out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-		results.forEach((name, rates) -> out
-			.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f | %.2fx | %.2fx | %.0f%% |%n", name,
-					median(rates), rates.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-					rates.stream().mapToDouble(Double::doubleValue).max().orElse(0), median(rates) / baseline,
-					median(rates) / jdk, 100 * median(rates) / ceiling)));
+		out.append("| client | median events/s | min | max | vs (b) baseline | vs (j) JDK client | vs (a) ceiling "
+				+ "| CPU ns/event |\n");
+		out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		results.forEach((name,
+				rates) -> out.append(String.format(Locale.ROOT,
+						"| %s | %,.0f | %,.0f | %,.0f | %.2fx | %.2fx | %.0f%% | %,.0f |%n", name, median(rates),
+						rates.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+						rates.stream().mapToDouble(Double::doubleValue).max().orElse(0), median(rates) / baseline,
+						median(rates) / jdk, 100 * median(rates) / ceiling, median(cpu.get(name)))));
+		out.append(String.format(Locale.ROOT, "%nCPU ns/event: the JVM's CPU time over a round (the client's "
+				+ "threads, the loopback server's writer, GC) divided by the events, median of the rounds; it moves "
+				+ "less with the machine's load than the rates do.%n"));
 		return out.toString();
+	}
+
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	private static int option(List<String> arguments, String name, int fallback) {

@@ -15,7 +15,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * The events of a plain event-stream endpoint ({@code GET <base-url>/events}, the
  * {@code events} transport): a {@link ReconnectingEventStream} whose {@link SseEvent}s
- * become {@link McpEvent}s of the server, on the network thread.
+ * become {@link McpEvent}s of the server, on the network thread; while consumers read the
+ * events' JSON, their trees are parsed there too ({@link JsonPrefetch}).
  */
 public final class HttpEventSource implements McpEventSource {
 
@@ -29,6 +30,8 @@ public final class HttpEventSource implements McpEventSource {
 	private final ObjectMapper mapper;
 
 	private final ReconnectingEventStream engine;
+
+	private final JsonPrefetch prefetch = new JsonPrefetch();
 
 	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
 
@@ -82,7 +85,15 @@ public final class HttpEventSource implements McpEventSource {
 	@Override
 	public Flux<McpEvent> events() {
 		// A stream that ended for good says so in its status; its subscribers complete.
-		return this.engine.events().map((event) -> new McpEvent(this.server, event, this.mapper)).onErrorComplete();
+		return this.engine.events().map(this::event).onErrorComplete();
+	}
+
+	private McpEvent event(SseEvent event) {
+		McpEvent mcpEvent = new McpEvent(this.server, event, this.mapper, this.prefetch);
+		if (this.prefetch.wanted()) {
+			mcpEvent.prefetchJson();
+		}
+		return mcpEvent;
 	}
 
 	@Override

@@ -45,6 +45,8 @@ public class McpEvent extends ApplicationEvent {
 
 	private final transient ObjectMapper mapper;
 
+	private final transient @Nullable JsonPrefetch prefetch;
+
 	private final boolean jsonRpc;
 
 	private transient @Nullable String type;
@@ -72,7 +74,19 @@ public class McpEvent extends ApplicationEvent {
 		this.data = Objects.requireNonNull(data, "data");
 		this.utf8 = null;
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
+		this.prefetch = null;
 		this.jsonRpc = jsonRpc;
+	}
+
+	/**
+	 * Create the event for an SSE event; an event read from the network keeps its data as
+	 * bytes until it is read as text, and JSON access parses the bytes.
+	 * @param server the server's name
+	 * @param event the SSE event
+	 * @param mapper the mapper for JSON access
+	 */
+	public McpEvent(String server, SseEvent event, ObjectMapper mapper) {
+		this(server, event, mapper, null);
 	}
 
 	/**
@@ -81,8 +95,9 @@ public class McpEvent extends ApplicationEvent {
 	 * @param server the server's name
 	 * @param event the SSE event
 	 * @param mapper the mapper for JSON access
+	 * @param prefetch told of every {@link #json()} call, or {@code null}
 	 */
-	McpEvent(String server, SseEvent event, ObjectMapper mapper) {
+	McpEvent(String server, SseEvent event, ObjectMapper mapper, @Nullable JsonPrefetch prefetch) {
 		super(server);
 		this.server = Objects.requireNonNull(server, "server");
 		this.id = event.id();
@@ -90,6 +105,7 @@ public class McpEvent extends ApplicationEvent {
 		this.utf8 = event.utf8();
 		this.data = (this.utf8 != null) ? null : event.data();
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
+		this.prefetch = prefetch;
 		this.jsonRpc = false;
 	}
 
@@ -190,11 +206,14 @@ public class McpEvent extends ApplicationEvent {
 	 * @throws McpEventPayloadException if the data is not JSON
 	 */
 	public JsonNode json() {
+		JsonPrefetch demand = this.prefetch;
+		if (demand != null) {
+			demand.asked();
+		}
 		JsonNode tree = this.json;
 		if (tree == null) {
 			try {
-				byte[] bytes = this.utf8;
-				tree = (bytes != null && isAscii(bytes)) ? this.mapper.readTree(bytes) : this.mapper.readTree(data());
+				tree = parse();
 			}
 			catch (JacksonException ex) {
 				throw new McpEventPayloadException(describe() + " is not JSON: " + ex.getOriginalMessage(), ex);
@@ -202,6 +221,38 @@ public class McpEvent extends ApplicationEvent {
 			this.json = tree;
 		}
 		return tree;
+	}
+
+	/**
+	 * Parse the tree ahead of {@link #json()}, on the thread that read the event, before
+	 * the event is handed to the consumers' thread (which the hand-off makes see it).
+	 * Data that is not JSON is left for {@code json()} to report.
+	 */
+	void prefetchJson() {
+		if (this.json != null) {
+			return;
+		}
+		try {
+			this.json = parse();
+		}
+		catch (JacksonException ex) {
+			// json() parses again and throws, with its message, where it is asked.
+		}
+	}
+
+	private JsonNode parse() {
+		byte[] bytes = this.utf8;
+		if (bytes != null && isAscii(bytes)) {
+			try {
+				return this.mapper.readTree(bytes);
+			}
+			catch (JacksonException ex) {
+				// Jackson words some errors differently for bytes: the text's are the
+				// ones
+				// users see.
+			}
+		}
+		return this.mapper.readTree(data());
 	}
 
 	/**
@@ -233,8 +284,15 @@ public class McpEvent extends ApplicationEvent {
 				return this.mapper.treeToValue(this.json, type);
 			}
 			byte[] bytes = this.utf8;
-			return (bytes != null && isAscii(bytes)) ? this.mapper.readValue(bytes, type)
-					: this.mapper.readValue(data(), type);
+			if (bytes != null && isAscii(bytes)) {
+				try {
+					return this.mapper.readValue(bytes, type);
+				}
+				catch (JacksonException ex) {
+					// As in parse(): the error users see is the text's.
+				}
+			}
+			return this.mapper.readValue(data(), type);
 		}
 		catch (JacksonException ex) {
 			throw new McpEventPayloadException(

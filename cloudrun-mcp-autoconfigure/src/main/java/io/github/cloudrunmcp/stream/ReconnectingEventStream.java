@@ -629,7 +629,7 @@ public final class ReconnectingEventStream {
 		@Override
 		public void onEvent(@Nullable String id, String type, byte[] data, int offset, int length) {
 			// The bytes stay bytes: JSON access parses them, only data() decodes them.
-			add(id, new SseEvent(id, id != null && this.parser.eventHasOwnId(), type,
+			add(id, SseEvent.ofUtf8(id, id != null && this.parser.eventHasOwnId(), type,
 					Arrays.copyOfRange(data, offset, offset + length)));
 		}
 

@@ -48,9 +48,15 @@ public final class SseEvent {
 	 * @param id the last event ID at dispatch, or {@code null}
 	 * @param ownId whether the block set the ID itself
 	 * @param type the event type
-	 * @param utf8 the data as it arrived (UTF-8, possibly invalid), owned by the event
+	 * @param utf8 the data lines joined with LF as they arrived (UTF-8, possibly
+	 * invalid); the event takes the array over, so it must not be changed afterwards
+	 * @return the event
 	 */
-	SseEvent(@Nullable String id, boolean ownId, String type, byte[] utf8) {
+	public static SseEvent ofUtf8(@Nullable String id, boolean ownId, String type, byte[] utf8) {
+		return new SseEvent(id, ownId, type, utf8);
+	}
+
+	private SseEvent(@Nullable String id, boolean ownId, String type, byte[] utf8) {
 		this.id = id;
 		this.ownId = ownId;
 		this.type = Objects.requireNonNull(type, "type");
