@@ -10,7 +10,9 @@ import java.util.Objects;
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
 import io.github.cloudrunmcp.auth.IdTokenStatus;
 import io.github.cloudrunmcp.auth.TokenRoute;
+import io.github.cloudrunmcp.protocol.McpOperations;
 import io.github.cloudrunmcp.protocol.McpSession;
+import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.stream.McpEventStream;
@@ -43,6 +45,8 @@ public class McpEndpoint {
 
 	private final Map<String, McpSession> sessions;
 
+	private final Map<String, McpOperations> operations;
+
 	private final @Nullable IdTokenExchangeFilterFunction tokens;
 
 	/**
@@ -54,6 +58,22 @@ public class McpEndpoint {
 	 */
 	public McpEndpoint(McpServers servers, List<McpEventStream> streams, List<McpSession> sessions,
 			@Nullable IdTokenExchangeFilterFunction tokens) {
+		this(servers, streams, sessions, List.of(), tokens);
+	}
+
+	/**
+	 * Create the endpoint, with the revision of servers that have no 2025-11-25 session
+	 * (2026-07-28 and {@code auto}) from their operations.
+	 * @param servers the configured servers
+	 * @param streams the event streams
+	 * @param sessions the MCP sessions
+	 * @param operations the MCP operations
+	 * @param tokens the ID-token filter, or {@code null}
+	 */
+	public McpEndpoint(McpServers servers, List<McpEventStream> streams, List<McpSession> sessions,
+			List<McpOperations> operations, @Nullable IdTokenExchangeFilterFunction tokens) {
+		this.operations = new LinkedHashMap<>();
+		operations.forEach((each) -> this.operations.put(each.server(), each));
 		this.servers = Objects.requireNonNull(servers, "servers");
 		this.streams = new LinkedHashMap<>();
 		streams.forEach((stream) -> this.streams.put(stream.server(), stream));
@@ -106,7 +126,7 @@ public class McpEndpoint {
 	private ServerDescriptor descriptor(McpServer server, @Nullable McpSession session, @Nullable McpEventStream stream,
 			@Nullable Integer tools) {
 		McpStreamStatus status = (stream != null) ? stream.status() : null;
-		String url = (session != null) ? session.transport().endpoint().toString()
+		String url = server.speaksMcp() ? server.mcpUrl().toString()
 				: (stream != null) ? stream.url().toString() : server.baseUrl().toString();
 		// Server text (error messages, event IDs, the revision) is escaped before it is
 		// shown.
@@ -115,8 +135,10 @@ public class McpEndpoint {
 						(status.cause() != null) ? PrintableText.of(status.cause().getMessage()) : null)
 				: null;
 		Long connections = (stream != null) ? stream.stats().connections() : null;
-		String protocolVersion = (session != null) ? session.transport().protocolVersion() : null;
-		return new ServerDescriptor(server.name(), (session != null) ? "streamable-http" : "events", url,
+		McpOperations operations = this.operations.get(server.name());
+		String protocolVersion = (session != null) ? session.transport().protocolVersion()
+				: (operations != null) ? operations.revision().map(McpRevision::version).orElse(null) : null;
+		return new ServerDescriptor(server.name(), server.speaksMcp() ? "streamable-http" : "events", url,
 				(protocolVersion != null) ? PrintableText.of(protocolVersion) : null,
 				(session != null) ? session.async().isInitialized() : null, statusDescriptor,
 				lastEventId(session, stream), connections, (connections != null) ? Math.max(0, connections - 1) : null,

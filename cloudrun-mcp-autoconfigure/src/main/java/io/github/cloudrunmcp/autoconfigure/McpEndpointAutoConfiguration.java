@@ -2,6 +2,7 @@ package io.github.cloudrunmcp.autoconfigure;
 
 import io.github.cloudrunmcp.actuate.McpEndpoint;
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
+import io.github.cloudrunmcp.protocol.McpOperations;
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.stream.McpEventStream;
@@ -29,9 +30,10 @@ public final class McpEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	McpEndpoint mcpEndpoint(McpServers servers, ObjectProvider<McpEventStream> streams,
-			ObjectProvider<McpSession> sessions, ObjectProvider<IdTokenExchangeFilterFunction> tokens) {
+			ObjectProvider<McpSession> sessions, ObjectProvider<McpOperations> operations,
+			ObjectProvider<IdTokenExchangeFilterFunction> tokens) {
 		return new McpEndpoint(servers, streams.orderedStream().toList(), sessions.orderedStream().toList(),
-				tokens.getIfUnique());
+				operations.orderedStream().toList(), tokens.getIfUnique());
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.github.cloudrunmcp.health.McpServerHealthIndicator;
 import io.github.cloudrunmcp.protocol.McpLivenessProbe;
+import io.github.cloudrunmcp.protocol.McpOperations;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.stream.McpEventSource;
@@ -44,27 +45,28 @@ public final class McpHealthAutoConfiguration {
 		Map<String, HealthIndicator> indicators = new LinkedHashMap<>();
 		for (McpServer server : servers.all()) {
 			McpEventStream stream = streamsByServer.get(server.name());
+			McpOperations operations = qualified(beanFactory, McpOperations.class, server.name());
 			if (stream != null) {
-				indicators.put(server.name(), new McpServerHealthIndicator(stream, probe));
+				indicators.put(server.name(), new McpServerHealthIndicator(stream, probe, operations));
 				continue;
 			}
 			// Without a stream (stream.enabled=false), an MCP session's transport still
 			// tells how its connection goes.
-			McpEventSource source = source(beanFactory, server.name());
+			McpEventSource source = qualified(beanFactory, McpEventSource.class, server.name());
 			if (source != null) {
 				indicators.put(server.name(),
-						new McpServerHealthIndicator(server.name(), server.mcpUrl(), source, probe));
+						new McpServerHealthIndicator(server.name(), server.mcpUrl(), source, probe, operations));
 			}
 		}
 		return CompositeHealthContributor.fromMap(indicators);
 	}
 
-	private static @Nullable McpEventSource source(ListableBeanFactory beanFactory, String server) {
-		if (beanFactory.getBeanNamesForType(McpEventSource.class).length == 0) {
+	private static <T> @Nullable T qualified(ListableBeanFactory beanFactory, Class<T> type, String server) {
+		if (beanFactory.getBeanNamesForType(type).length == 0) {
 			return null;
 		}
 		try {
-			return BeanFactoryAnnotationUtils.qualifiedBeanOfType(beanFactory, McpEventSource.class, server);
+			return BeanFactoryAnnotationUtils.qualifiedBeanOfType(beanFactory, type, server);
 		}
 		catch (NoSuchBeanDefinitionException ex) {
 			return null;

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.cloudrunmcp.protocol.McpLiveness;
 import io.github.cloudrunmcp.protocol.McpLivenessProbe;
+import io.github.cloudrunmcp.protocol.McpOperations;
+import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
@@ -29,7 +31,8 @@ import org.springframework.boot.health.contributor.Status;
  * ended (as Cloud Run ends every request at its timeout); {@code DOWN} when the last
  * liveness check was not answered, when the connection failed, or when reconnecting has
  * failed at least once; {@code OUT_OF_SERVICE} when closed. Details give the state, the
- * URL, the attempt, the last event ID, the counters and the last liveness check.
+ * URL, the MCP revision, the attempt, the last event ID, the counters and the last
+ * liveness check.
  */
 public final class McpServerHealthIndicator implements HealthIndicator {
 
@@ -43,16 +46,31 @@ public final class McpServerHealthIndicator implements HealthIndicator {
 
 	private final @Nullable McpLivenessProbe probe;
 
+	private final @Nullable McpOperations operations;
+
 	/**
 	 * Create the indicator of a server that has an event stream.
 	 * @param stream the server's stream
 	 * @param probe the liveness probe, or {@code null}
 	 */
 	public McpServerHealthIndicator(McpEventStream stream, @Nullable McpLivenessProbe probe) {
+		this(stream, probe, null);
+	}
+
+	/**
+	 * Create the indicator of an MCP server that has an event stream, whose details
+	 * include the revision spoken with it.
+	 * @param stream the server's stream
+	 * @param probe the liveness probe, or {@code null}
+	 * @param operations the server's operations, which know its revision, or {@code null}
+	 */
+	public McpServerHealthIndicator(McpEventStream stream, @Nullable McpLivenessProbe probe,
+			@Nullable McpOperations operations) {
 		this.stream = Objects.requireNonNull(stream, "stream");
 		this.server = stream.server();
 		this.url = stream.url();
 		this.probe = probe;
+		this.operations = operations;
 	}
 
 	/**
@@ -64,6 +82,21 @@ public final class McpServerHealthIndicator implements HealthIndicator {
 	 * @param probe the liveness probe, or {@code null}
 	 */
 	public McpServerHealthIndicator(String server, URI url, McpEventSource source, @Nullable McpLivenessProbe probe) {
+		this(server, url, source, probe, null);
+	}
+
+	/**
+	 * Create the indicator of an MCP server that has no event stream, whose details
+	 * include the revision spoken with it.
+	 * @param server the server's name
+	 * @param url the server's URL
+	 * @param source the source of its connection's statuses
+	 * @param probe the liveness probe, or {@code null}
+	 * @param operations the server's operations, which know its revision, or {@code null}
+	 */
+	public McpServerHealthIndicator(String server, URI url, McpEventSource source, @Nullable McpLivenessProbe probe,
+			@Nullable McpOperations operations) {
+		this.operations = operations;
 		this.server = Objects.requireNonNull(server, "server");
 		this.url = Objects.requireNonNull(url, "url");
 		this.stream = null;
@@ -89,6 +122,11 @@ public final class McpServerHealthIndicator implements HealthIndicator {
 		}
 		Health.Builder builder = Health.status(health);
 		builder.withDetail("url", this.url.toString());
+		McpOperations operations = this.operations;
+		if (operations != null) {
+			// Under auto, nothing is known until the server answered the negotiation.
+			builder.withDetail("revision", operations.revision().map(McpRevision::version).orElse("negotiating"));
+		}
 		if (status != null) {
 			details(builder, status);
 		}

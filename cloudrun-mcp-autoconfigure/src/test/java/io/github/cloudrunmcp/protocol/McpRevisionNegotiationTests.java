@@ -14,7 +14,10 @@ import com.google.auth.oauth2.GoogleCredentials;
 import com.sun.net.httpserver.HttpServer;
 import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpClientAutoConfiguration;
+import io.github.cloudrunmcp.actuate.McpEndpoint;
+import io.github.cloudrunmcp.autoconfigure.McpEndpointAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpEventStreamAutoConfiguration;
+import io.github.cloudrunmcp.autoconfigure.McpHealthAutoConfiguration;
 import io.github.cloudrunmcp.listener.McpListener;
 import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.stream.McpEvent;
@@ -32,6 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -180,6 +185,32 @@ class McpRevisionNegotiationTests {
 			assertThat(everythingProxy.exchanges())
 				.allSatisfy((exchange) -> assertThat(exchange.tokenValid()).isTrue());
 		});
+	}
+
+	@Test
+	void theNegotiatedRevisionShowsInHealthAndTheActuatorEndpoint() {
+		runner(statelessProxy.origin(), "cloudrun.mcp.fail-fast=true", "management.endpoints.web.exposure.include=mcp")
+			.withConfiguration(
+					AutoConfigurations.of(McpHealthAutoConfiguration.class, McpEndpointAutoConfiguration.class))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				HealthIndicator health = (HealthIndicator) context
+					.getBean("mcpHealthContributor", CompositeHealthContributor.class)
+					.getContributor("default");
+				assertThat(health.health().getDetails()).containsEntry("revision", "2026-07-28");
+				McpEndpoint.ServerDescriptor described = context.getBean(McpEndpoint.class)
+					.server("default")
+					.block(TIMEOUT);
+				assertThat(described.transport()).isEqualTo("streamable-http");
+				assertThat(described.protocolVersion()).isEqualTo("2026-07-28");
+				assertThat(described.url()).isEqualTo(statelessProxy.origin() + "/mcp");
+			});
+		runner(neitherProxy.origin(), "cloudrun.mcp.client.initialize-timeout=3s")
+			.withConfiguration(AutoConfigurations.of(McpHealthAutoConfiguration.class))
+			.run((context) -> assertThat(
+					((HealthIndicator) context.getBean("mcpHealthContributor", CompositeHealthContributor.class)
+						.getContributor("default")).health().getDetails())
+				.containsEntry("revision", "negotiating"));
 	}
 
 	@Test
