@@ -3,8 +3,9 @@
 // argument, for the interoperability tests. It prints "listening <port>" once it accepts
 // connections.
 //
-// MCP endpoint: /mcp. Test controls (plain POSTs, no MCP): /control/tools-changed and
-// /control/resource-updated?uri=... publish to the open subscriptions/listen streams.
+// MCP endpoint: /mcp. Test controls (plain POSTs, no MCP): /control/tools-changed,
+// /control/resources-changed and /control/resource-updated?uri=... publish to the open
+// subscriptions/listen streams.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import {
@@ -132,6 +133,9 @@ function control(url, res) {
 	switch (url.pathname) {
 		case '/control/tools-changed':
 			handler.notify.toolsChanged();
+			break;
+		case '/control/resources-changed':
+			handler.notify.resourcesChanged();
 			break;
 		case '/control/resource-updated':
 			handler.notify.resourceUpdated(url.searchParams.get('uri'));

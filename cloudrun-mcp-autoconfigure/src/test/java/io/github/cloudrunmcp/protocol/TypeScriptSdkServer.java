@@ -158,6 +158,13 @@ final class TypeScriptSdkServer implements AutoCloseable {
 	}
 
 	/**
+	 * Tell listening clients that the resource list changed.
+	 */
+	void resourcesChanged() {
+		control("/control/resources-changed");
+	}
+
+	/**
 	 * Tell listening clients that subscribed to a resource that it changed.
 	 * @param uri the resource's URI
 	 */
