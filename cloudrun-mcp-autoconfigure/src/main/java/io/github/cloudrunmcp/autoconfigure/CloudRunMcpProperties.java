@@ -213,8 +213,22 @@ public class CloudRunMcpProperties {
 		 */
 		private Duration livenessInterval = Duration.ofSeconds(15);
 
+		/**
+		 * Whether to offer the tools of every streamable-http server to Spring AI as tool
+		 * callbacks, when Spring AI is on the classpath.
+		 */
+		private boolean springAiToolCallbacks = true;
+
 		public boolean isEnabled() {
 			return this.enabled;
+		}
+
+		public boolean isSpringAiToolCallbacks() {
+			return this.springAiToolCallbacks;
+		}
+
+		public void setSpringAiToolCallbacks(boolean springAiToolCallbacks) {
+			this.springAiToolCallbacks = springAiToolCallbacks;
 		}
 
 		public void setEnabled(boolean enabled) {
