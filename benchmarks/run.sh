@@ -2,6 +2,8 @@
 # Builds the benchmarks and runs them:
 #   1. stream throughput, side by side with the hand-written baseline and the raw ceiling, and
 #      MCP notification throughput through the MCP Java SDK, side by side with the SDK's transports;
+#      2026-07-28 tool calls per second and latency at 1, 16 and 64 callers, side by side with the
+#      SDK's own HttpClientMcpTransport;
 #   2. latency from server write to @McpListener at 1k, 10k and 100k events/s on one stream, and
 #      with 1,000 streams at 100 events/s each (the server in a process of its own);
 #   3. the token filter: JMH per-request cost with a cached token, and metadata-server calls
@@ -44,6 +46,7 @@ rm -rf "$results" && mkdir -p "$results"
 keep="-Dbenchmarks.results-dir=$results"
 java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark $q "$@"
 java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark $q
+java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ToolCallBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StreamsLatencyBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark $q
