@@ -124,8 +124,8 @@ public final class McpFleetAutoConfiguration {
 						"Set " + McpDeliveries.property(server) + " to every-instance, or serve the events on an "
 								+ "events-path stream with transport 'events'.");
 			}
-			registry.register(McpDeliveries.FLEET_SOURCE, server, FleetEventSource.class,
-					() -> new FleetEventSource(server.name(), fleet.getMaxOutstanding()));
+			FleetEventSource source = new FleetEventSource(server.name(), fleet.getMaxOutstanding());
+			registry.register(McpDeliveries.FLEET_SOURCE, server, FleetEventSource.class, () -> source);
 			registry.register(McpDeliveries.FLEET_HOLDER, server, FleetStreamHolder.class, () -> {
 				StreamLease lease = new StreamLease(beanFactory.getBean("mcpFleetFirestore", Firestore.class),
 						fleet.getLeaseCollection(), server.name(), beanFactory.getBean(EventClaims.class).instance(),
@@ -134,7 +134,8 @@ public final class McpFleetAutoConfiguration {
 						beanFactory.getBean("mcpFleetPublisher", Publisher.class),
 						(dispatcher, resumeFrom) -> factory.getObject()
 							.withDispatcher(dispatcher)
-							.create(server, resumeFrom));
+							.create(server, resumeFrom),
+						source);
 			});
 		};
 	}

@@ -20,7 +20,7 @@ import reactor.core.publisher.Sinks;
  * settled after its listeners ran: acknowledged when they all succeeded, redelivered
  * otherwise.
  */
-public final class FleetEventSource implements McpEventSource {
+public final class FleetEventSource implements McpEventSource, FleetFailures {
 
 	private final String server;
 
@@ -29,6 +29,14 @@ public final class FleetEventSource implements McpEventSource {
 	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
 
 	private final Map<McpEvent, Settlement> unsettled = new ConcurrentHashMap<>();
+
+	private final Map<String, Throwable> failures = new ConcurrentHashMap<>();
+
+	private McpStreamStatus.State subscriberState = McpStreamStatus.State.CONNECTING;
+
+	private @Nullable Throwable subscriberCause;
+
+	private @Nullable McpStreamStatus reported;
 
 	private volatile boolean closed;
 
@@ -140,8 +148,51 @@ public final class FleetEventSource implements McpEventSource {
 		}
 	}
 
+	/**
+	 * Record the state of the fleet's subscriber on this instance.
+	 * @param state the state
+	 * @param cause why it failed, or {@code null}
+	 */
 	void status(McpStreamStatus.State state, @Nullable Throwable cause) {
-		this.statuses.tryEmitNext(new McpStreamStatus(state, 0, (Duration) null, cause, Instant.now()));
+		synchronized (this.statuses) {
+			this.subscriberState = state;
+			this.subscriberCause = cause;
+			publishStatus();
+		}
+	}
+
+	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * While an activity's last attempt failed, the server's stream is {@code FAILED} with
+	 * that failure as its cause (its health {@code DOWN}), even when the subscriber runs:
+	 * events are then handed back or not published, and the operator should know.
+	 */
+	@Override
+	public void report(String activity, @Nullable Throwable failure) {
+		boolean changed = (failure != null) ? this.failures.put(activity, failure) != failure
+				: this.failures.remove(activity) != null;
+		if (changed) {
+			synchronized (this.statuses) {
+				publishStatus();
+			}
+		}
+	}
+
+	private void publishStatus() {
+		McpStreamStatus.State state = this.subscriberState;
+		Throwable cause = this.subscriberCause;
+		if (state == McpStreamStatus.State.OPEN && !this.failures.isEmpty()) {
+			state = McpStreamStatus.State.FAILED;
+			cause = this.failures.values().iterator().next();
+		}
+		McpStreamStatus last = this.reported;
+		if (last != null && last.state() == state && last.cause() == cause) {
+			return;
+		}
+		McpStreamStatus status = new McpStreamStatus(state, 0, (Duration) null, cause, Instant.now());
+		this.reported = status;
+		this.statuses.tryEmitNext(status);
 	}
 
 	/**

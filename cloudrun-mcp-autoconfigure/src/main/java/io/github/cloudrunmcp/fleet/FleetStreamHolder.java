@@ -30,6 +30,10 @@ public final class FleetStreamHolder implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(FleetStreamHolder.class);
 
+	private static final String LEASE = "lease";
+
+	private static final String PUBLISHING = "publishing";
+
 	private final String server;
 
 	private final StreamLease lease;
@@ -37,6 +41,8 @@ public final class FleetStreamHolder implements SmartLifecycle {
 	private final Publisher publisher;
 
 	private final BiFunction<Consumer<McpEvent>, String, McpEventStream> streams;
+
+	private final FleetFailures failures;
 
 	private final Object lock = new Object();
 
@@ -57,13 +63,16 @@ public final class FleetStreamHolder implements SmartLifecycle {
 	 * @param publisher the publisher to the fleet's topic, with message ordering enabled
 	 * @param streams creates the server's stream with the given dispatcher, resuming
 	 * after the given event ID
+	 * @param source the source of the server's events on this instance, whose status
+	 * shows the lease's and the publications' failures
 	 */
 	public FleetStreamHolder(String server, StreamLease lease, Publisher publisher,
-			BiFunction<Consumer<McpEvent>, String, McpEventStream> streams) {
+			BiFunction<Consumer<McpEvent>, String, McpEventStream> streams, FleetEventSource source) {
 		this.server = server;
 		this.lease = lease;
 		this.publisher = publisher;
 		this.streams = streams;
+		this.failures = source;
 	}
 
 	@Override
@@ -98,6 +107,10 @@ public final class FleetStreamHolder implements SmartLifecycle {
 					}
 				}
 				else if (current.dispatcher().stopped()) {
+					Throwable failure = current.dispatcher().failure();
+					if (failure != null) {
+						this.failures.report(PUBLISHING, failure);
+					}
 					end(current, true);
 				}
 				else if (!this.lease.renew(current.dispatcher().confirmed())) {
@@ -105,10 +118,15 @@ public final class FleetStreamHolder implements SmartLifecycle {
 							+ "'; this instance stops holding its stream.");
 					end(current, false);
 				}
+				else if (current.dispatcher().confirmedAny()) {
+					this.failures.report(PUBLISHING, null);
+				}
 				this.lastFailure = null;
+				this.failures.report(LEASE, null);
 			}
 			catch (RuntimeException ex) {
 				this.lastFailure = ex;
+				this.failures.report(LEASE, ex);
 				logger.warn("MCP fleet, server '" + this.server + "': " + ex.getMessage());
 				if (current != null && !this.lease.isValid()) {
 					end(current, false);

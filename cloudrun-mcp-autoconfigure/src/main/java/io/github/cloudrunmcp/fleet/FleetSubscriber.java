@@ -45,6 +45,8 @@ public final class FleetSubscriber implements SmartLifecycle {
 	 */
 	private static final long SETTLE_TIMEOUT_MILLIS = 10_000;
 
+	private static final String CLAIMS = "claims";
+
 	private final Function<MessageReceiver, Subscriber> subscribers;
 
 	private final Map<String, FleetEventSource> sources;
@@ -125,6 +127,13 @@ public final class FleetSubscriber implements SmartLifecycle {
 
 	private void receive(PubsubMessage message, AckReplyConsumer reply) {
 		this.stats.received.incrementAndGet();
+		if (!this.running) {
+			// Stopping: the Pub/Sub client still hands over what it pulled before, which
+			// goes back unclaimed (a claim made now might not be settled before Firestore
+			// closes).
+			nack(reply);
+			return;
+		}
 		McpEvent event = FleetMessages.toEvent(message, this.mapper);
 		FleetEventSource source = (event != null) ? this.sources.get(event.server()) : null;
 		if (event == null || source == null) {
@@ -140,11 +149,13 @@ public final class FleetSubscriber implements SmartLifecycle {
 			claim = this.claims.claim(event.server(), id);
 		}
 		catch (RuntimeException ex) {
+			source.report(CLAIMS, ex);
 			logger.warn("MCP fleet: " + ex.getMessage() + " Event id '" + PrintableText.of(id) + "' of server '"
 					+ event.server() + "' goes back to the subscription.");
 			nack(reply);
 			return;
 		}
+		source.report(CLAIMS, null);
 		if (logger.isDebugEnabled()) {
 			logger.debug("MCP fleet: event id '" + PrintableText.of(id) + "' of server '" + event.server()
 					+ "', message " + message.getMessageId() + ": " + claim);
@@ -177,14 +188,14 @@ public final class FleetSubscriber implements SmartLifecycle {
 		}
 		if (handled) {
 			this.stats.handled.incrementAndGet();
-			after(this.claims.handled(event.server(), id), () -> {
+			after(this.claims.handled(event.server(), id), this.sources.get(event.server()), () -> {
 				reply.ack();
 				this.inHand.decrementAndGet();
 			});
 		}
 		else {
 			this.stats.failed.incrementAndGet();
-			after(this.claims.withdraw(event.server(), id), () -> {
+			after(this.claims.withdraw(event.server(), id), this.sources.get(event.server()), () -> {
 				nack(reply);
 				this.inHand.decrementAndGet();
 			});
@@ -221,12 +232,14 @@ public final class FleetSubscriber implements SmartLifecycle {
 	 * Settle the message once Firestore answered, whatever it answered: a claim that
 	 * could not be marked handled runs out after the claim timeout.
 	 */
-	private static void after(ApiFuture<WriteResult> write, Runnable then) {
+	private static void after(ApiFuture<WriteResult> write, @Nullable FleetFailures failures, Runnable then) {
+		FleetFailures reported = (failures != null) ? failures : FleetFailures.NONE;
 		ApiFutures.addCallback(write, new ApiFutureCallback<>() {
 
 			@Override
 			public void onFailure(Throwable ex) {
 				logger.warn("MCP fleet: could not update an event claim in Firestore: " + ex);
+				reported.report(CLAIMS, ex);
 				then.run();
 			}
 

@@ -14,6 +14,7 @@ import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.text.PrintableText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dispatcher of a held stream: publishes each event to Pub/Sub while the lease is
@@ -39,6 +40,10 @@ final class PublishingDispatcher implements Consumer<McpEvent> {
 	private String confirmed;
 
 	private volatile boolean stopped;
+
+	private volatile @Nullable Throwable failure;
+
+	private volatile boolean confirmedAny;
 
 	private long published;
 
@@ -69,6 +74,7 @@ final class PublishingDispatcher implements Consumer<McpEvent> {
 
 			@Override
 			public void onFailure(Throwable ex) {
+				PublishingDispatcher.this.failure = ex;
 				stop("publishing event id '" + PrintableText.of(id) + "' of server '" + event.server() + "' failed: "
 						+ ex);
 			}
@@ -90,6 +96,7 @@ final class PublishingDispatcher implements Consumer<McpEvent> {
 				}
 				this.inFlight.removeFirst();
 				this.confirmed = head.id();
+				this.confirmedAny = true;
 			}
 		}
 	}
@@ -122,6 +129,22 @@ final class PublishingDispatcher implements Consumer<McpEvent> {
 	 */
 	boolean stopped() {
 		return this.stopped;
+	}
+
+	/**
+	 * Return why a publication failed, if one did.
+	 * @return the failure, or {@code null}
+	 */
+	@Nullable Throwable failure() {
+		return this.failure;
+	}
+
+	/**
+	 * Return whether Pub/Sub confirmed a publication of this dispatcher.
+	 * @return whether it confirmed one
+	 */
+	boolean confirmedAny() {
+		return this.confirmedAny;
 	}
 
 	/**

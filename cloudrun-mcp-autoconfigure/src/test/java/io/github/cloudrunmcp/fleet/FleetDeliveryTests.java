@@ -1,5 +1,9 @@
 package io.github.cloudrunmcp.fleet;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +17,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import com.google.cloud.firestore.Firestore;
+import com.google.cloud.pubsub.v1.Publisher;
+import com.google.cloud.pubsub.v1.SubscriptionAdminClient;
+import com.google.pubsub.v1.ProjectSubscriptionName;
+import com.google.pubsub.v1.PullResponse;
+import com.google.pubsub.v1.ReceivedMessage;
 import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpEventStreamAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpFleetAutoConfiguration;
+import io.github.cloudrunmcp.health.McpServerHealthIndicator;
 import io.github.cloudrunmcp.listener.McpListener;
 import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.test.FakeEventServer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -26,10 +38,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 
@@ -38,16 +52,14 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A fleet of application contexts against one event server, with the Pub/Sub and
- * Firestore emulators on loopback.
- *
- * <p>
- * Not part of the default build while {@code delivery: once} is experimental: a run from
- * a fresh clone saw one event handled twice across the fleet around a holder change. Run
- * it with {@code -Dfleet.delivery-tests=true}.
+ * Firestore emulators on loopback. The fleet test runs with
+ * {@code -Dfleet.delivery-tests=true}; its size is set with {@code -Dfleet.events},
+ * {@code -Dfleet.kills} and {@code -Dfleet.instances} (1,000 events, 3 graceful kills and
+ * 3 instances by default).
  */
 class FleetDeliveryTests {
 
-	private static final int EVENTS = Integer.getInteger("fleet.events", 1500);
+	private static final int EVENTS = Integer.getInteger("fleet.events", 1000);
 
 	private static final int KILLS = Integer.getInteger("fleet.kills", 3);
 
@@ -129,9 +141,89 @@ class FleetDeliveryTests {
 	}
 
 	@Test
+	void aHolderPausedPastItsLeasePublishesNothingOnceAnotherTookOver() throws Exception {
+		FleetConnections connections = new FleetConnections("fleet-test", pubsub.hostPort(), firestore.hostPort(),
+				"(default)");
+		String topic = "fencing-" + this.run;
+		FleetResources.create(connections, topic, topic, null, 5, true);
+		Publisher publisher = connections.publisher(topic);
+		try (Firestore store = connections.firestore()) {
+			StreamLease first = new StreamLease(store, "leases-" + this.run, "default", "first", Duration.ofSeconds(4));
+			StreamLease second = new StreamLease(store, "leases-" + this.run, "default", "second",
+					Duration.ofSeconds(4));
+			assertThat(first.acquire()).isEmpty();
+			PublishingDispatcher dispatcher = new PublishingDispatcher(publisher, first, "");
+			dispatcher.accept(event("1"));
+			dispatcher.awaitInFlight(30_000);
+			assertThat(dispatcher.confirmed()).isEqualTo("1");
+			// The first holder pauses past its lease (a long collection, a throttled
+			// CPU): it does not renew, and the second takes the stream over.
+			await().atMost(Duration.ofSeconds(60)).until(() -> second.acquire() != null);
+			dispatcher.accept(event("2"));
+			dispatcher.awaitInFlight(30_000);
+			assertThat(dispatcher.stopped()).isTrue();
+			assertThat(dispatcher.published()).isOne();
+			assertThat(first.renew("2")).isFalse();
+			assertThat(published(connections, topic)).containsExactly("1");
+		}
+		finally {
+			publisher.shutdown();
+			publisher.awaitTermination(10, TimeUnit.SECONDS);
+		}
+	}
+
+	private static McpEvent event(String id) {
+		return new McpEvent("default", id, "message", "{\"n\":" + id + "}", JsonMapper.builder().build());
+	}
+
+	/**
+	 * Return the event IDs of the messages on the subscription, pulled until none came
+	 * for a few seconds.
+	 */
+	private static List<String> published(FleetConnections connections, String subscription) {
+		List<String> ids = new ArrayList<>();
+		String name = ProjectSubscriptionName.of(connections.projectId(), subscription).toString();
+		try (SubscriptionAdminClient subscriptions = connections.subscriptionAdmin()) {
+			long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+			while (System.nanoTime() - quietUntil < 0) {
+				PullResponse response = subscriptions.pull(name, 10);
+				for (ReceivedMessage received : response.getReceivedMessagesList()) {
+					ids.add(received.getMessage().getAttributesOrThrow(FleetMessages.ID));
+					subscriptions.acknowledge(name, List.of(received.getAckId()));
+					quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+				}
+			}
+		}
+		return ids;
+	}
+
+	@Test
+	void anUnreachableFirestoreShowsInTheServersHealth() {
+		ConfigurableApplicationContext instance = instance("once",
+				"cloudrun.mcp.fleet.firestore-emulator-host=127.0.0.1:" + closedPort());
+		this.instances.add(instance);
+		McpServerHealthIndicator health = new McpServerHealthIndicator(instance.getBean(McpEventStream.class), null);
+		await().atMost(Duration.ofSeconds(60)).until(() -> health.health().getStatus().equals(Status.DOWN));
+		assertThat(health.health().getDetails()).containsEntry("state", "FAILED")
+			.hasEntrySatisfying("error",
+					(error) -> assertThat(error).asString()
+						.startsWith("FleetStoreException")
+						.contains("the lease", "Firestore"));
+	}
+
+	private static int closedPort() {
+		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	@Test
 	@EnabledIfSystemProperty(named = "fleet.delivery-tests", matches = "true",
-			disabledReason = "delivery: once is experimental (an event was seen handled twice around a holder "
-					+ "change); run with -Dfleet.delivery-tests=true")
+			disabledReason = "the fleet test takes minutes, and on a loaded machine the Pub/Sub emulator stalls "
+					+ "(streaming pulls unanswered for 20 s); run with -Dfleet.delivery-tests=true")
 	void onceDeliveryHandlesEveryEventOnceAcrossTheFleetWhileHoldersDie() throws Exception {
 		long booting = System.nanoTime();
 		for (int i = 0; i < INSTANCES; i++) {
@@ -187,6 +279,8 @@ class FleetDeliveryTests {
 	private long killHolder() {
 		ConfigurableApplicationContext holder = await().atMost(Duration.ofSeconds(30))
 			.until(this::holder, (found) -> found != null);
+		// Order is checked on what the instances handled before the first kill.
+		await().atMost(Duration.ofSeconds(60)).until(() -> !this.recorder.counts.isEmpty());
 		this.recorder.ordered = false;
 		long killed = System.nanoTime();
 		this.instances.remove(holder);
@@ -224,7 +318,7 @@ class FleetDeliveryTests {
 		return null;
 	}
 
-	private ConfigurableApplicationContext instance(String delivery) {
+	private ConfigurableApplicationContext instance(String delivery, String... overrides) {
 		String name = "instance-" + this.instances.size() + "-" + UUID.randomUUID().toString().substring(0, 4);
 		return new SpringApplicationBuilder(FleetApplication.class).web(WebApplicationType.NONE)
 			.initializers((context) -> context.getBeanFactory().registerSingleton("recorder", this.recorder))
@@ -240,6 +334,7 @@ class FleetDeliveryTests {
 					"cloudrun.mcp.fleet.message-ordering=" + System.getProperty("fleet.ordering", "true"),
 					"cloudrun.mcp.fleet.pubsub-emulator-host=" + pubsub.hostPort(),
 					"cloudrun.mcp.fleet.firestore-emulator-host=" + firestore.hostPort())
+			.properties(overrides)
 			.run();
 	}
 
@@ -286,7 +381,11 @@ class FleetDeliveryTests {
 			}
 			this.counts.computeIfAbsent(id, (key) -> new AtomicInteger()).incrementAndGet();
 			// Each instance (and each start of its stream) has a dispatch thread of its
-			// own.
+			// own. After the first kill, the events a stopping instance handed back come
+			// again after later ones, by design.
+			if (!this.ordered) {
+				return;
+			}
 			this.byInstance.computeIfAbsent(Thread.currentThread(), (key) -> new CopyOnWriteArrayList<>())
 				.add(Integer.parseInt(id));
 		}
