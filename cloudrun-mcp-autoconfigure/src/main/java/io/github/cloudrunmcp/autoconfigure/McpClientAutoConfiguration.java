@@ -158,10 +158,13 @@ public final class McpClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	McpLivenessProbe mcpLivenessProbe(ObjectProvider<McpSession> sessions, CloudRunMcpProperties properties) {
+	McpLivenessProbe mcpLivenessProbe(ObjectProvider<McpSession> sessions,
+			ObjectProvider<McpStatelessSession> statelessSessions, CloudRunMcpProperties properties) {
 		Map<String, McpLivenessCheck> checks = new LinkedHashMap<>();
 		sessions.orderedStream()
 			.forEach((session) -> checks.put(session.server().name(), McpLivenessCheck.ping(session.async())));
+		statelessSessions.orderedStream()
+			.forEach((session) -> checks.put(session.server().name(), McpLivenessCheck.discover(session.transport())));
 		return new McpLivenessProbe(checks, properties.getClient().getLivenessInterval());
 	}
 

@@ -160,15 +160,19 @@ public final class McpClientFactory {
 		String name = server.name();
 		StatelessStreamableHttpTransport transport = new StatelessStreamableHttpTransport(name, server.mcpUrl(),
 				this.client, this.jsonMapper);
+		io.modelcontextprotocol.modern.client.transport.McpClientTransport decorated = transport;
+		for (McpTransportDecorator decorator : this.decorators) {
+			decorated = decorator.decorateStateless(server, transport, decorated);
+		}
 		io.modelcontextprotocol.modern.McpSchema.Implementation info = new io.modelcontextprotocol.modern.McpSchema.Implementation(
 				this.settings.name(), null, this.settings.version(), null, null, null);
 		io.modelcontextprotocol.modern.client.McpClient.AsyncBuilder asyncBuilder = io.modelcontextprotocol.modern.client.McpClient
-			.async(transport)
+			.async(decorated)
 			.clientInfo(info)
 			.jsonMapper(this.jsonMapper)
 			.roundTimeout(this.settings.requestTimeout());
 		io.modelcontextprotocol.modern.client.McpClient.SyncBuilder syncBuilder = io.modelcontextprotocol.modern.client.McpClient
-			.sync(transport)
+			.sync(decorated)
 			.clientInfo(info)
 			.jsonMapper(this.jsonMapper)
 			.roundTimeout(this.settings.requestTimeout());

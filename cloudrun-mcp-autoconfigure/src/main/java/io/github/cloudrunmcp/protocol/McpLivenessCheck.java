@@ -1,8 +1,14 @@
 package io.github.cloudrunmcp.protocol;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.cloudrunmcp.server.McpRevision;
 import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.modern.JsonRpc;
+import io.modelcontextprotocol.modern.client.transport.McpClientTransport;
+import io.modelcontextprotocol.modern.client.transport.McpTransportRequest;
 import reactor.core.publisher.Mono;
 
 /**
@@ -30,6 +36,29 @@ public interface McpLivenessCheck {
 	static McpLivenessCheck ping(McpAsyncClient client) {
 		Objects.requireNonNull(client, "client");
 		return () -> client.ping().then();
+	}
+
+	/**
+	 * A check that sends {@code server/discover} through a 2026-07-28 transport, with its
+	 * token, past the client's cache of the last answer. Any JSON-RPC response, an error
+	 * too, means that the server answers.
+	 * @param transport the transport
+	 * @return the check
+	 */
+	static McpLivenessCheck discover(McpClientTransport transport) {
+		Objects.requireNonNull(transport, "transport");
+		AtomicLong ids = new AtomicLong();
+		return () -> Mono.defer(() -> {
+			JsonRpc.JSONRPCRequest request = new JsonRpc.JSONRPCRequest("server/discover",
+					"liveness-" + ids.incrementAndGet(), Map.of());
+			return transport.exchange(McpTransportRequest.builder(request, McpRevision.V2026_07_28.version()).build())
+				.filter(JsonRpc.JSONRPCResponse.class::isInstance)
+				.next()
+				.switchIfEmpty(Mono
+					.error(() -> new McpProtocolException("The answer to server/discover ended without a response", 0,
+							null)))
+				.then();
+		});
 	}
 
 }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.github.cloudrunmcp.actuate.McpEndpoint;
 import io.github.cloudrunmcp.observation.McpSessionMetrics;
+import io.github.cloudrunmcp.observation.McpStreamConnectionObservations;
 import io.github.cloudrunmcp.observation.McpStreamMetrics;
 import io.github.cloudrunmcp.observation.McpTokenMetrics;
 import io.github.cloudrunmcp.protocol.McpTransportDecorator;
@@ -43,6 +44,7 @@ class McpOperationsAutoConfigurationTests {
 			.hasSingleBean(McpSessionMetrics.class)
 			.hasBean("mcpObservationTransportDecorator")
 			.hasBean("mcpTokenFetchObservationDecorator")
+			.hasSingleBean(McpStreamConnectionObservations.class)
 			.hasBean("mcpTraceContextWebClientCustomizer")
 			.hasSingleBean(McpEndpoint.class));
 	}
