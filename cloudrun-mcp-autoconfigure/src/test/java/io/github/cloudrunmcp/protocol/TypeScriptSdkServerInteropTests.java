@@ -16,6 +16,7 @@ import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpClientAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpEventStreamAutoConfiguration;
 import io.github.cloudrunmcp.listener.McpListener;
+import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
@@ -255,6 +256,28 @@ class TypeScriptSdkServerInteropTests {
 				.allSatisfy((exchange) -> assertThat(exchange.tokenValid()).isTrue())
 				.allSatisfy((exchange) -> assertThat(exchange.protocolVersion()).isEqualTo("2026-07-28"));
 		});
+	}
+
+	@Test
+	void revisionAutoNegotiates20260728ByDiscover() {
+		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=auto",
+					"cloudrun.mcp.fail-fast=true")
+			.run((context) -> {
+				int before = proxy.exchanges().size();
+				McpOperations operations = context.getBean(McpOperations.class);
+				assertThat(text(operations.callTool("echo", Map.of("message", "auto")).block(TIMEOUT)))
+					.isEqualTo("auto from -");
+				assertThat(operations.revision()).contains(McpRevision.V2026_07_28);
+				assertThat(operations.statelessClient()).isPresent();
+				assertThat(since(before)).isNotEmpty()
+					.allSatisfy((exchange) -> assertThat(exchange.protocolVersion()).isEqualTo("2026-07-28"))
+					.allSatisfy((exchange) -> assertThat(exchange.tokenValid()).isTrue());
+			});
+	}
+
+	private static String text(io.modelcontextprotocol.spec.McpSchema.CallToolResult result) {
+		return ((io.modelcontextprotocol.spec.McpSchema.TextContent) result.content().get(0)).text();
 	}
 
 	@Test
