@@ -208,6 +208,12 @@ public class CloudRunMcpProperties {
 		private boolean lazy;
 
 		/**
+		 * How many times a 2026-07-28 call may come back input_required (an elicitation
+		 * answered, the call retried) before it fails.
+		 */
+		private int maxInputRounds = 10;
+
+		/**
 		 * How often each MCP server is pinged to tell whether it still answers (health
 		 * DOWN and a warning within one interval); 0 turns the probe off.
 		 */
@@ -269,6 +275,14 @@ public class CloudRunMcpProperties {
 
 		public boolean isLazy() {
 			return this.lazy;
+		}
+
+		public int getMaxInputRounds() {
+			return this.maxInputRounds;
+		}
+
+		public void setMaxInputRounds(int maxInputRounds) {
+			this.maxInputRounds = maxInputRounds;
 		}
 
 		public void setLazy(boolean lazy) {

@@ -21,6 +21,7 @@ import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
 import io.github.cloudrunmcp.protocol.McpSessionRenewalTransport;
 import io.github.cloudrunmcp.protocol.McpStatelessSession;
 import io.github.cloudrunmcp.protocol.McpTransportDecorator;
+import io.github.cloudrunmcp.protocol.McpUrlElicitationHandler;
 import io.github.cloudrunmcp.protocol.ResumableStreamableHttpTransport;
 import io.github.cloudrunmcp.protocol.StatelessStreamableHttpTransport;
 import io.github.cloudrunmcp.server.McpRevision;
@@ -81,17 +82,19 @@ public final class McpClientAutoConfiguration {
 			@Qualifier(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME) WebClient webClient,
 			StreamSettings streamSettings, ObjectProvider<ObjectMapper> mappers,
 			ObjectProvider<McpSamplingHandler> sampling, ObjectProvider<McpElicitationHandler> elicitation,
-			ObjectProvider<McpRootsProvider> roots, ObjectProvider<McpClientCustomizer> customizers,
-			ObjectProvider<McpTransportDecorator> decorators, Environment environment) {
+			ObjectProvider<McpUrlElicitationHandler> urlElicitation, ObjectProvider<McpRootsProvider> roots,
+			ObjectProvider<McpClientCustomizer> customizers, ObjectProvider<McpTransportDecorator> decorators,
+			Environment environment) {
 		CloudRunMcpProperties.Client client = properties.getClient();
 		String name = (client.getName() != null) ? client.getName()
 				: environment.getProperty("spring.application.name", "cloudrun-mcp");
 		McpClientSettings settings = new McpClientSettings(name, client.getVersion(), client.getRequestTimeout(),
-				client.getInitializeTimeout(), client.isLazy());
+				client.getInitializeTimeout(), client.isLazy(), client.getMaxInputRounds());
 		return new McpClientFactory(webClient, McpJsonDefaults.getMapper(),
 				McpEventStreamAutoConfiguration.eventMapper(mappers), streamSettings, settings, sampling.getIfUnique(),
 				elicitation.getIfUnique(), roots.getIfUnique(), customizers.orderedStream().toList(),
-				decorators.orderedStream().toList());
+				decorators.orderedStream().toList())
+			.urlElicitation(urlElicitation.getIfUnique());
 	}
 
 	@Bean

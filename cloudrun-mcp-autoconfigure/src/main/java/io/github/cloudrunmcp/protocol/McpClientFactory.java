@@ -42,6 +42,8 @@ public final class McpClientFactory {
 
 	private final @Nullable McpRootsProvider roots;
 
+	private @Nullable McpUrlElicitationHandler urlElicitation;
+
 	private final List<McpClientCustomizer> customizers;
 
 	private final List<McpTransportDecorator> decorators;
@@ -93,6 +95,16 @@ public final class McpClientFactory {
 		this.elicitation = elicitation;
 		this.roots = roots;
 		this.customizers = List.copyOf(customizers);
+	}
+
+	/**
+	 * Answer the URL-mode elicitations of 2026-07-28 servers with a handler.
+	 * @param handler the handler, or {@code null} for none
+	 * @return this factory
+	 */
+	public McpClientFactory urlElicitation(@Nullable McpUrlElicitationHandler handler) {
+		this.urlElicitation = handler;
+		return this;
 	}
 
 	/**
@@ -170,18 +182,25 @@ public final class McpClientFactory {
 			.async(decorated)
 			.clientInfo(info)
 			.jsonMapper(this.jsonMapper)
-			.roundTimeout(this.settings.requestTimeout());
+			.roundTimeout(this.settings.requestTimeout())
+			.maxInputRounds(this.settings.maxInputRounds());
 		io.modelcontextprotocol.modern.client.McpClient.SyncBuilder syncBuilder = io.modelcontextprotocol.modern.client.McpClient
 			.sync(decorated)
 			.clientInfo(info)
 			.jsonMapper(this.jsonMapper)
-			.roundTimeout(this.settings.requestTimeout());
+			.roundTimeout(this.settings.requestTimeout())
+			.maxInputRounds(this.settings.maxInputRounds());
 		McpElicitationHandler elicitationHandler = this.elicitation;
 		if (elicitationHandler != null) {
 			// The revision asks through input_required results; the same handler answers,
 			// on the 2025-11-25 types it is written against.
 			asyncBuilder.formElicitation((request) -> elicit(elicitationHandler, name, request));
 			syncBuilder.formElicitation((request) -> elicit(elicitationHandler, name, request).block());
+		}
+		McpUrlElicitationHandler urlHandler = this.urlElicitation;
+		if (urlHandler != null) {
+			asyncBuilder.urlElicitation((request) -> elicitUrl(urlHandler, name, request));
+			syncBuilder.urlElicitation((request) -> elicitUrl(urlHandler, name, request).block());
 		}
 		io.modelcontextprotocol.modern.client.McpAsyncClient async = asyncBuilder.build();
 		io.modelcontextprotocol.modern.client.McpSyncClient sync = syncBuilder.build();
@@ -234,6 +253,14 @@ public final class McpClientFactory {
 	 */
 	public McpOperations operations(McpStatelessSession session) {
 		return new McpStatelessOperations(session, this.jsonMapper);
+	}
+
+	private Mono<io.modelcontextprotocol.modern.McpSchema.ElicitResult> elicitUrl(McpUrlElicitationHandler handler,
+			String server, io.modelcontextprotocol.modern.McpSchema.ElicitUrlRequest request) {
+		McpSchema.ElicitUrlRequest legacy = this.jsonMapper.convertValue(request, McpSchema.ElicitUrlRequest.class);
+		return handler.elicit(server, legacy)
+			.map((result) -> this.jsonMapper.convertValue(result,
+					io.modelcontextprotocol.modern.McpSchema.ElicitResult.class));
 	}
 
 	private Mono<io.modelcontextprotocol.modern.McpSchema.ElicitResult> elicit(McpElicitationHandler handler,

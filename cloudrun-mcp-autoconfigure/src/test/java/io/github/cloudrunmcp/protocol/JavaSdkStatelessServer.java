@@ -156,7 +156,24 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 			}
 			if ("book".equals(name)) {
 				return McpSyncTool.of(BOOK, (context, request) -> {
-					if (request.inputResponses() == null) {
+					Object flight = request.arguments().get("flight");
+					if ("LINK".equals(flight)) {
+						// URL mode: the user is sent to a page, the answer says whether
+						// they went.
+						if (request.inputResponses() == null) {
+							return McpSyncResponse.result(McpSchema.InputRequiredResult.builder()
+								.elicitUrl("pay", "Pay for the seat", "https://pay.example.com/LINK")
+								.requestState("state-LINK")
+								.build());
+						}
+						Map<?, ?> answer = (Map<?, ?>) request.inputResponses().get("pay");
+						return McpSyncResponse.result(McpSchema.CallToolResult.builder()
+							.addContent(McpSchema.TextContent
+								.builder("paid " + answer.get("action") + " " + request.requestState())
+								.build())
+							.build());
+					}
+					if ("LOOP".equals(flight) || request.inputResponses() == null) {
 						return McpSyncResponse.result(McpSchema.InputRequiredResult.builder()
 							.elicit("seat",
 									new McpSchema.ElicitFormRequest("Which seat?",

@@ -38,6 +38,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@link StatelessStreamableHttpTransport} under the SDK's 2026-07-28 client against the
@@ -252,6 +253,78 @@ class JavaSdkStatelessServerInteropTests {
 				assertThat(server.requests().subList(before, server.requests().size()))
 					.filteredOn((headers) -> "tools/call".equals(headers.get("mcp-method")))
 					.hasSize(2);
+			});
+	}
+
+	@Test
+	void urlElicitationsAreAnsweredByTheUrlHandlerBean() {
+		List<String> asked = new CopyOnWriteArrayList<>();
+		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2026-07-28")
+			.withBean(McpUrlElicitationHandler.class, () -> (name, request) -> {
+				asked.add(name + " " + request.message() + " " + request.url());
+				return Mono.just(io.modelcontextprotocol.spec.McpSchema.ElicitResult
+					.builder(io.modelcontextprotocol.spec.McpSchema.ElicitResult.Action.ACCEPT)
+					.build());
+			})
+			.run((context) -> {
+				McpSchema.CallToolResult result = context.getBean(McpAsyncClient.class)
+					.tool("book")
+					.arguments(Map.of("flight", "LINK"))
+					.call()
+					.block(TIMEOUT);
+				assertThat(text(result)).isEqualTo("paid accept state-LINK");
+				assertThat(asked).containsExactly("default Pay for the seat https://pay.example.com/LINK");
+			});
+	}
+
+	@Test
+	void inputRoundsAreBoundedByAPropertyAndTheCallFailsSayingSo() {
+		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2026-07-28",
+					"cloudrun.mcp.client.max-input-rounds=3")
+			.withBean(McpElicitationHandler.class,
+					() -> (name,
+							request) -> Mono.just(io.modelcontextprotocol.spec.McpSchema.ElicitResult
+								.builder(io.modelcontextprotocol.spec.McpSchema.ElicitResult.Action.ACCEPT)
+								.content(Map.of("seat", "1A"))
+								.build()))
+			.run((context) -> {
+				int before = server.requests().size();
+				assertThatThrownBy(() -> context.getBean(McpAsyncClient.class)
+					.tool("book")
+					.arguments(Map.of("flight", "LOOP"))
+					.call()
+					.block(TIMEOUT))
+					.isInstanceOf(io.modelcontextprotocol.modern.client.McpInputRoundsExceededException.class)
+					.hasMessageContaining("3");
+				assertThat(server.requests().subList(before, server.requests().size()))
+					.filteredOn((headers) -> "tools/call".equals(headers.get("mcp-method")))
+					.hasSizeBetween(3, 4);
+			});
+	}
+
+	@Test
+	void parallelCallsWithInputRoundsNeverSeeEachOthersState() {
+		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2026-07-28")
+			.withBean(McpElicitationHandler.class,
+					() -> (name,
+							request) -> Mono.just(io.modelcontextprotocol.spec.McpSchema.ElicitResult
+								.builder(io.modelcontextprotocol.spec.McpSchema.ElicitResult.Action.ACCEPT)
+								.content(Map.of("seat", "1A"))
+								.build()))
+			.run((context) -> {
+				McpOperations operations = context.getBean(McpOperations.class);
+				List<String> flights = java.util.stream.IntStream.range(0, 16).mapToObj((i) -> "LX" + i).toList();
+				List<String> answers = reactor.core.publisher.Flux.fromIterable(flights)
+					.flatMapSequential((flight) -> operations.callTool("book", Map.of("flight", flight)), 16)
+					.map((result) -> ((io.modelcontextprotocol.spec.McpSchema.TextContent) result.content().get(0))
+						.text())
+					.collectList()
+					.block(TIMEOUT);
+				assertThat(answers)
+					.containsExactlyElementsOf(flights.stream().map((flight) -> "1A veg state-" + flight).toList());
 			});
 	}
 
