@@ -10,8 +10,10 @@
 #      for 10,000 requests from 200 concurrent callers with a cold cache;
 #   4. heap and threads with 1 to 10,000 idle streams (the server in a process of its own), and JMH
 #      allocation per event;
-#   5. reconnect time and loss over forced drops;
+#   5. reconnect time and loss over forced drops, and recovery from each fault of the fault proxy
+#      per transport;
 #   6. what the auto-configuration adds to a Spring context's start.
+# The soak run is benchmarks/soak.sh.
 # Usage:
 #   benchmarks/run.sh            full run (about 10 minutes): prints every table and writes them,
 #                                with the machine's cores, memory and JDK, into benchmarks/RESULTS.md
@@ -50,6 +52,7 @@ java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ToolCallBe
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.LatencyBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StreamsLatencyBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ReconnectBenchmark $q
+java -Xms512m -Xmx512m "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.FaultRecoveryBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.IdleStreamsBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.StartupBenchmark $q
 java "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ColdCacheCheck

@@ -24,27 +24,36 @@ import tools.jackson.databind.json.JsonMapper;
  * replaced by {@code NAME.md} from the run's directory, and the {@code machine} block by
  * the machine's cores, memory and JDK. JMH results ({@code jmh-NAME.json}) become
  * {@code NAME.md} tables first. A block the run left no table for fails the run, so that
- * no table in the file silently comes from an older run.
+ * no table in the file silently comes from an older run; the soak blocks are the
+ * exception, since the soak runs on its own ({@code benchmarks/soak.sh}).
  * <p>
- * Usage: {@code ResultsWriter RESULTS.md DIR}.
+ * Usage: {@code ResultsWriter RESULTS.md DIR [--partial]}; with {@code --partial}, only
+ * the blocks the run left tables for are replaced (the soak run's way), the others and
+ * the {@code machine} block stay.
  */
 public final class ResultsWriter {
 
 	private static final Pattern BLOCK = Pattern
 		.compile("(<!-- BEGIN generated:([a-z0-9-]+) -->\\n)(.*?)(<!-- END generated:\\2 -->)", Pattern.DOTALL);
 
+	/** Blocks filled by runs of their own, not by {@code benchmarks/run.sh}. */
+	private static final List<String> SEPARATE_RUNS = List.of("soak", "soak-quick");
+
 	private ResultsWriter() {
 	}
 
 	public static void main(String[] args) throws IOException {
-		if (args.length != 2) {
-			System.err.println("Usage: ResultsWriter RESULTS.md RESULTS_DIR");
+		boolean partial = args.length == 3 && args[2].equals("--partial");
+		if (args.length != 2 && !partial) {
+			System.err.println("Usage: ResultsWriter RESULTS.md RESULTS_DIR [--partial]");
 			System.exit(2);
 		}
 		Path results = Path.of(args[0]);
 		Path dir = Path.of(args[1]);
 		Map<String, String> tables = new LinkedHashMap<>();
-		tables.put("machine", machine());
+		if (!partial) {
+			tables.put("machine", machine());
+		}
 		try (var files = Files.list(dir)) {
 			for (Path file : files.sorted().toList()) {
 				String name = file.getFileName().toString();
@@ -65,7 +74,9 @@ public final class ResultsWriter {
 			String name = matcher.group(2);
 			String table = tables.get(name);
 			if (table == null) {
-				missing.add(name);
+				if (!partial && !SEPARATE_RUNS.contains(name)) {
+					missing.add(name);
+				}
 				matcher.appendReplacement(out, Matcher.quoteReplacement(matcher.group()));
 			}
 			else {
@@ -75,7 +86,7 @@ public final class ResultsWriter {
 			}
 		}
 		matcher.appendTail(out);
-		if (!missing.isEmpty()) {
+		if (written.isEmpty() || !missing.isEmpty()) {
 			System.err.println("This run left no table for " + missing + " in " + dir + "; " + results
 					+ " was not changed. Run benchmarks/run.sh without --quick.");
 			System.exit(1);

@@ -13,6 +13,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -49,7 +50,11 @@ public final class FakeEventServer implements AutoCloseable {
 
 	private final String path;
 
-	private final List<byte[]> history = new CopyOnWriteArrayList<>();
+	/**
+	 * Appended to and read by index only: a synchronized list appends in constant time,
+	 * where a copy-on-write one copies the whole history for every event of a long run.
+	 */
+	private final List<byte[]> history = Collections.synchronizedList(new ArrayList<>());
 
 	private final ConcurrentLinkedQueue<Plan> plans = new ConcurrentLinkedQueue<>();
 

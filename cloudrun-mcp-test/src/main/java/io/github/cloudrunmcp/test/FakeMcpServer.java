@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,7 +53,8 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 
 	private final AtomicInteger sessionCounter = new AtomicInteger();
 
-	private final List<String> notifications = new CopyOnWriteArrayList<>();
+	// Appended to and read by index only: constant-time appends for long runs.
+	private final List<String> notifications = Collections.synchronizedList(new ArrayList<>());
 
 	private final Object newNotifications = new Object();
 

@@ -1,0 +1,313 @@
+package io.github.cloudrunmcp.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import io.github.cloudrunmcp.listener.McpListener;
+import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.test.FakeEventServer;
+import io.github.cloudrunmcp.test.FakeMcpServer;
+import io.github.cloudrunmcp.test.FaultProxy;
+import io.github.cloudrunmcp.test.FaultProxy.Fault;
+import io.modelcontextprotocol.spec.McpSchema;
+import org.HdrHistogram.Histogram;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Recovery from each fault of {@link FaultProxy}, per transport: a server publishes
+ * numbered events at a constant rate through the proxy; in each round the proxy resets
+ * the stream's connection and gives the next one the fault. Measures the time from the
+ * reset to the first delivery of an event published after it, and the used heap's
+ * high-water per fault; at the end, every event must have been delivered once, in order.
+ *
+ * <p>
+ * The {@code events} transport and the 2025-11-25 GET stream resume with
+ * {@code Last-Event-ID}. The 2026-07-28 listen stream has no resumption and needs the MCP
+ * SDK's server in a servlet container; its recovery is checked by
+ * {@code StatelessFaultInjectionTests}, not measured here.
+ */
+public final class FaultRecoveryBenchmark {
+
+	private static final int EVENTS_PER_SECOND = 200;
+
+	private FaultRecoveryBenchmark() {
+	}
+
+	static Map<String, Supplier<Fault>> faults() {
+		Map<String, Supplier<Fault>> faults = new LinkedHashMap<>();
+		faults.put("reset mid-event", () -> Fault.resetAfter(517));
+		faults.put("body cut short", () -> Fault.cutAfter(1234));
+		faults.put("half-open", () -> Fault.halfOpenAfter(777));
+		faults.put("black hole", Fault::blackHole);
+		faults.put("headers never come", Fault::headersNeverCome);
+		faults.put("latency 30 ms per chunk", () -> Fault.latency(Duration.ofMillis(30)));
+		faults.put("bandwidth 8 kB/s", () -> Fault.bandwidth(8000));
+		return faults;
+	}
+
+	public static void main(String[] args) throws Exception {
+		boolean quick = Arrays.asList(args).contains("--quick");
+		int rounds = quick ? 2 : 10;
+		StringBuilder table = new StringBuilder();
+		table.append(String.format(Locale.ROOT,
+				"Recovery per fault and transport: %d ev/s through FaultProxy, %d rounds per fault (reset, then the "
+						+ "fault on the next connection), read-timeout and response-timeout 1 s, reconnect 20-200 ms, "
+						+ "jitter 0%s. Recovery is from the reset to the first delivery of an event published after "
+						+ "it; heap is the used heap's high-water during the fault's rounds, sampled every 10 ms.%n%n",
+				EVENTS_PER_SECOND, rounds, quick ? " (--quick smoke run)" : ""));
+		table.append("| transport | fault | recovery p50 (ms) | recovery max (ms) | heap high-water (MiB) |\n");
+		table.append("| --- | --- | ---: | ---: | ---: |\n");
+		List<String> totals = new ArrayList<>();
+		boolean clean = true;
+		for (Transport transport : Transport.values()) {
+			clean &= run(transport, rounds, table, totals);
+		}
+		table.append('\n');
+		table.append("| transport | events published | delivered | lost | duplicated | out of order | connections |\n");
+		table.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		totals.forEach(table::append);
+		Report.publish("fault-recovery", table.toString());
+		System.exit(clean ? 0 : 1);
+	}
+
+	private static boolean run(Transport transport, int rounds, StringBuilder table, List<String> totals)
+			throws Exception {
+		SequenceRecorder recorder = new SequenceRecorder();
+		try (Target target = transport.start(); ResourceSampler sampler = new ResourceSampler(10)) {
+			FaultProxy proxy = FaultProxy.to("127.0.0.1", target.port()).start();
+			ConfigurableApplicationContext context = context(transport, proxy.origin(), recorder);
+			AtomicLong published = new AtomicLong();
+			Thread publisher = publisher(target, published);
+			try {
+				awaitDelivery(recorder, 1, Duration.ofSeconds(30));
+				for (Map.Entry<String, Supplier<Fault>> fault : faults().entrySet()) {
+					Histogram recovery = new Histogram(TimeUnit.MINUTES.toNanos(1), 3);
+					sampler.reset();
+					for (int round = 0; round < rounds; round++) {
+						proxy.next(fault.getValue().get());
+						recorder.mark(published.get());
+						long reset = System.nanoTime();
+						proxy.resetAll();
+						long deadline = reset + TimeUnit.SECONDS.toNanos(30);
+						while (recorder.passedMarkAt() == 0 && System.nanoTime() < deadline) {
+							Thread.sleep(1);
+						}
+						long passed = recorder.passedMarkAt();
+						if (passed == 0) {
+							throw new IllegalStateException(
+									transport.label + " did not recover from " + fault.getKey() + " within 30 s");
+						}
+						recovery.recordValue(passed - reset);
+						// Let the connection after the fault settle before the next
+						// round.
+						Thread.sleep(300);
+					}
+					table.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.0f |%n", transport.label,
+							fault.getKey(), recovery.getValueAtPercentile(50) / 1e6, recovery.getMaxValue() / 1e6,
+							sampler.heapHighMiB()));
+				}
+			}
+			finally {
+				publisher.interrupt();
+				publisher.join();
+			}
+			long last = published.get();
+			awaitDelivery(recorder, last, Duration.ofSeconds(60));
+			long lost = last - recorder.distinct(last);
+			totals.add(String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %d | %d | %,d |%n", transport.label, last,
+					recorder.delivered(), lost, recorder.duplicates(), recorder.outOfOrder(), proxy.connections()));
+			context.close();
+			proxy.stop();
+			return lost == 0 && recorder.duplicates() == 0 && recorder.outOfOrder() == 0;
+		}
+	}
+
+	static void awaitDelivery(SequenceRecorder recorder, long count, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (recorder.distinct(count) < count && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+	}
+
+	/** Publishes numbered events at the constant rate until interrupted. */
+	static Thread publisher(Target target, AtomicLong published) {
+		Thread thread = new Thread(() -> {
+			long period = TimeUnit.SECONDS.toNanos(1) / EVENTS_PER_SECOND;
+			long next = System.nanoTime();
+			while (!Thread.currentThread().isInterrupted()) {
+				target.publish(published.incrementAndGet());
+				next += period;
+				long wait = next - System.nanoTime();
+				if (wait > 0) {
+					try {
+						TimeUnit.NANOSECONDS.sleep(wait);
+					}
+					catch (InterruptedException ex) {
+						return;
+					}
+				}
+			}
+		}, "publisher");
+		thread.start();
+		return thread;
+	}
+
+	private static ConfigurableApplicationContext context(Transport transport, String origin,
+			SequenceRecorder recorder) {
+		Map<String, Object> properties = new HashMap<>();
+		properties.put("cloudrun.mcp.base-url", origin);
+		properties.put("cloudrun.mcp.auth.mode", "none");
+		properties.put("cloudrun.mcp.stream.read-timeout", "1s");
+		properties.put("cloudrun.mcp.stream.response-timeout", "1s");
+		properties.put("cloudrun.mcp.stream.reconnect.initial-delay", "20ms");
+		properties.put("cloudrun.mcp.stream.reconnect.max-delay", "200ms");
+		properties.put("cloudrun.mcp.stream.reconnect.jitter", "0");
+		properties.put("logging.level.root", "warn");
+		// Every fault logs a reconnect; the tables say what happened.
+		properties.put("logging.level.io.github.cloudrunmcp", "error");
+		if (transport == Transport.MCP_2025_11_25) {
+			properties.put("cloudrun.mcp.transport", "streamable-http");
+			properties.put("cloudrun.mcp.fail-fast", "true");
+		}
+		return start(properties, recorder);
+	}
+
+	static ConfigurableApplicationContext start(Map<String, Object> properties, SequenceRecorder recorder,
+			Object... beans) {
+		SpringApplication application = new SpringApplication(App.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		application.setLogStartupInfo(false);
+		application.setBannerMode(Banner.Mode.OFF);
+		application.setDefaultProperties(properties);
+		application.addInitializers((context) -> {
+			context.getBeanFactory().registerSingleton("sequenceRecorder", recorder);
+			for (int i = 0; i < beans.length; i++) {
+				context.getBeanFactory().registerSingleton("harnessBean" + i, beans[i]);
+			}
+		});
+		return application.run();
+	}
+
+	/** The transports measured. */
+	enum Transport {
+
+		EVENTS("events") {
+			@Override
+			Target start() {
+				FakeEventServer server = new FakeEventServer().start();
+				return new Target() {
+					@Override
+					public int port() {
+						return Integer.parseInt(server.origin().substring(server.origin().lastIndexOf(':') + 1));
+					}
+
+					@Override
+					public void publish(long seq) {
+						server.publish(null, "{\"event\":\"tick\",\"seq\":" + seq + "}");
+					}
+
+					@Override
+					public void close() {
+						server.stop();
+					}
+				};
+			}
+		},
+
+		MCP_2025_11_25("2025-11-25 GET stream") {
+			@Override
+			Target start() {
+				FakeMcpServer server = new FakeMcpServer();
+				server.onGet(server::notifications);
+				server.start();
+				return new Target() {
+					@Override
+					public int port() {
+						return server.port();
+					}
+
+					@Override
+					public void publish(long seq) {
+						server.publishNotification("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+								+ "\"params\":{\"level\":\"info\",\"data\":\"" + seq + "\"}}");
+					}
+
+					@Override
+					public void close() {
+						server.stop();
+					}
+				};
+			}
+		};
+
+		final String label;
+
+		Transport(String label) {
+			this.label = label;
+		}
+
+		abstract Target start();
+
+	}
+
+	/** A server that publishes numbered events. */
+	interface Target extends AutoCloseable {
+
+		int port();
+
+		void publish(long seq);
+
+		@Override
+		void close();
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	static class App {
+
+		@Bean
+		Listener sequenceListener(SequenceRecorder recorder) {
+			return new Listener(recorder);
+		}
+
+	}
+
+	/** Hands every numbered event to the recorder, whichever transport brought it. */
+	static class Listener {
+
+		private final SequenceRecorder recorder;
+
+		Listener(SequenceRecorder recorder) {
+			this.recorder = recorder;
+		}
+
+		@McpListener("tick")
+		void tick(McpEvent event) {
+			this.recorder.record(event.json().get("seq").asLong());
+		}
+
+		@McpListener("notifications/message")
+		void message(McpSchema.LoggingMessageNotification notification) {
+			this.recorder.record(Long.parseLong(String.valueOf(notification.data())));
+		}
+
+	}
+
+}
