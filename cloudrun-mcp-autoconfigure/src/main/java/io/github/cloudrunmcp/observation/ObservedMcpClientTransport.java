@@ -88,7 +88,7 @@ public final class ObservedMcpClientTransport implements McpClientTransport {
 		}
 		return Mono.deferContextual((reactorContext) -> {
 			Map<String, Object> params = params(request.params());
-			Map<String, Object> meta = meta(params);
+			Map<String, Object> meta = RequestMeta.of(params);
 			McpSchema.JSONRPCRequest sent = new McpSchema.JSONRPCRequest(request.jsonrpc(), request.method(),
 					request.id(), params);
 			McpClientObservationContext context = new McpClientObservationContext(this.server, sent,
@@ -112,7 +112,7 @@ public final class ObservedMcpClientTransport implements McpClientTransport {
 			return this.delegate.sendMessage(sent)
 				.doOnError((ex) -> end(key, null, ex))
 				.contextWrite((writable) -> writable.put(ObservationThreadLocalAccessor.KEY, observation)
-					.put(McpTraceContextFilterFunction.CONTEXT_KEY, traceHeaders(meta)));
+					.put(McpTraceContextFilterFunction.CONTEXT_KEY, RequestMeta.traceHeaders(meta)));
 		});
 	}
 
@@ -121,24 +121,6 @@ public final class ObservedMcpClientTransport implements McpClientTransport {
 			return new LinkedHashMap<>();
 		}
 		return new LinkedHashMap<>(this.delegate.unmarshalFrom(params, MAP));
-	}
-
-	private static Map<String, Object> meta(Map<String, Object> params) {
-		Map<String, Object> meta = new LinkedHashMap<>();
-		if (params.get("_meta") instanceof Map<?, ?> existing) {
-			existing.forEach((key, value) -> meta.put(String.valueOf(key), value));
-		}
-		return meta;
-	}
-
-	private static Map<String, String> traceHeaders(Map<String, Object> meta) {
-		Map<String, String> headers = new LinkedHashMap<>();
-		for (String name : McpTraceContextFilterFunction.HEADERS) {
-			if (meta.get(name) instanceof String value) {
-				headers.put(name, value);
-			}
-		}
-		return headers;
 	}
 
 	private void received(JSONRPCMessage message) {

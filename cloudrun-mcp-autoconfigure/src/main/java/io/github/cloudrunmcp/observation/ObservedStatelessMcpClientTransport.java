@@ -65,7 +65,7 @@ public final class ObservedStatelessMcpClientTransport implements McpClientTrans
 		return Flux.deferContextual((reactorContext) -> {
 			JsonRpc.JSONRPCRequest message = request.message();
 			Map<String, Object> params = params(message.params());
-			Map<String, Object> meta = meta(params);
+			Map<String, Object> meta = RequestMeta.of(params);
 			McpClientObservationContext context = new McpClientObservationContext(this.server,
 					new McpSchema.JSONRPCRequest(message.jsonrpc(), message.method(), message.id(), params),
 					request.protocolVersion(), null);
@@ -89,7 +89,7 @@ public final class ObservedStatelessMcpClientTransport implements McpClientTrans
 				.doOnError(observation::error)
 				.doFinally((signal) -> observation.stop())
 				.contextWrite((writable) -> writable.put(ObservationThreadLocalAccessor.KEY, observation)
-					.put(McpTraceContextFilterFunction.CONTEXT_KEY, traceHeaders(meta)));
+					.put(McpTraceContextFilterFunction.CONTEXT_KEY, RequestMeta.traceHeaders(meta)));
 		});
 	}
 
@@ -98,14 +98,6 @@ public final class ObservedStatelessMcpClientTransport implements McpClientTrans
 			return new LinkedHashMap<>();
 		}
 		return new LinkedHashMap<>(this.jsonMapper.convertValue(params, MAP));
-	}
-
-	private static Map<String, Object> meta(Map<String, Object> params) {
-		Map<String, Object> meta = new LinkedHashMap<>();
-		if (params.get("_meta") instanceof Map<?, ?> existing) {
-			existing.forEach((key, value) -> meta.put(String.valueOf(key), value));
-		}
-		return meta;
 	}
 
 	private static McpTransportRequest withParams(McpTransportRequest request, Map<String, Object> params) {
@@ -125,16 +117,6 @@ public final class ObservedStatelessMcpClientTransport implements McpClientTrans
 			builder.roundTimeout(request.roundTimeout());
 		}
 		return builder.build();
-	}
-
-	private static Map<String, String> traceHeaders(Map<String, Object> meta) {
-		Map<String, String> headers = new LinkedHashMap<>();
-		for (String name : McpTraceContextFilterFunction.HEADERS) {
-			if (meta.get(name) instanceof String value) {
-				headers.put(name, value);
-			}
-		}
-		return headers;
 	}
 
 	private static McpSchema.JSONRPCResponse legacy(JsonRpc.JSONRPCResponse response) {
