@@ -2,6 +2,7 @@ package io.github.cloudrunmcp.sample;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -52,10 +53,19 @@ class McpToolsController {
 			.map((result) -> result.tools().stream().map(McpSchema.Tool::name).toList());
 	}
 
+	/**
+	 * Call a tool with a progress token of its own: without one a server sends no
+	 * {@code notifications/progress}, and {@code AgentListeners.onProgress} would never
+	 * hear of a long call.
+	 */
 	@PostMapping("/api/mcp/{server}/tools/{tool}")
 	Mono<McpSchema.CallToolResult> call(@PathVariable String server, @PathVariable String tool,
 			@RequestBody Map<String, Object> arguments) {
-		return session(server).async().callTool(McpSchema.CallToolRequest.builder(tool).arguments(arguments).build());
+		return session(server).async()
+			.callTool(McpSchema.CallToolRequest.builder(tool)
+				.arguments(arguments)
+				.progressToken(UUID.randomUUID().toString())
+				.build());
 	}
 
 	private McpSession session(String server) {

@@ -17,7 +17,9 @@ import org.springframework.core.env.MapPropertySource;
 /**
  * When no {@code cloudrun.mcp.base-url} is configured, activates the {@code local}
  * profile and starts a {@link LocalDemo}: the starter then talks to its event server with
- * ID tokens from its metadata server, through google-auth, exactly as on Cloud Run.
+ * ID tokens from its metadata server, through google-auth, exactly as on Cloud Run. In
+ * the {@code cloud} profile it fails start-up instead, naming
+ * {@code CLOUDRUN_MCP_BASE_URL}.
  */
 public class LocalDemoInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
@@ -29,6 +31,11 @@ public class LocalDemoInitializer implements ApplicationContextInitializer<Confi
 		if (environment.containsProperty("cloudrun.mcp.base-url")
 				|| !environment.getProperty("cloudrun.mcp.enabled", Boolean.class, true)) {
 			return;
+		}
+		if (environment.matchesProfiles("cloud")) {
+			// The cloud profile is the deployed service's: demo events with demo tokens
+			// there would hide a missing setting behind a service that looks healthy.
+			throw new CloudProfileWithoutServerException();
 		}
 		LocalDemo demo = LocalDemo.start(environment.getProperty("sample.demo.interval-millis", Long.class, 2500L));
 		environment.addActiveProfile("local");
