@@ -285,16 +285,23 @@ public final class McpEventStream implements SmartLifecycle {
 			}
 			this.running = true;
 			this.terminal = false;
-			// The source reports its first status on subscription, so its replayed latest
-			// status is this start's, not the last one of the previous start.
+			// Subscribed before the source connects, so that no status of this start is
+			// missed (a source that connects on subscription reports CONNECTING at once).
+			// The status it replays on subscription is the one from before this start:
+			// it applies only when the connection brought no newer one.
+			SourceStatuses statuses = new SourceStatuses();
+			this.sourceStatuses = this.source.statusChanges().subscribe(statuses::accept);
+			statuses.subscribed();
 			this.connection = this.shared.connect();
-			this.sourceStatuses = this.source.statusChanges().subscribe((next) -> {
-				// Once the stream itself failed (overflow 'error'), the source's news
-				// does not make it healthy again; after stop() it is CLOSED.
-				if (!this.terminal && this.running) {
-					setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause());
-				}
-			});
+			statuses.connected();
+		}
+	}
+
+	private void sourceStatus(McpStreamStatus next) {
+		// Once the stream itself failed (overflow 'error'), the source's news does not
+		// make it healthy again; after stop() it is CLOSED.
+		if (!this.terminal && this.running) {
+			setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause());
 		}
 	}
 
@@ -464,6 +471,47 @@ public final class McpEventStream implements SmartLifecycle {
 	@Override
 	public String toString() {
 		return "McpEventStream[" + this.server + " " + this.url + " " + this.status.state() + "]";
+	}
+
+	/**
+	 * The statuses of the source during one start: the one replayed on subscription is
+	 * held back until the connection is made, and dropped when the connection reported a
+	 * newer one; later ones apply as they come.
+	 */
+	private final class SourceStatuses {
+
+		private boolean subscribed;
+
+		private boolean connected;
+
+		private @Nullable McpStreamStatus replayed;
+
+		private boolean newer;
+
+		synchronized void accept(McpStreamStatus next) {
+			if (!this.subscribed) {
+				this.replayed = next;
+				return;
+			}
+			if (!this.connected) {
+				this.newer = true;
+			}
+			sourceStatus(next);
+		}
+
+		synchronized void subscribed() {
+			this.subscribed = true;
+		}
+
+		synchronized void connected() {
+			this.connected = true;
+			McpStreamStatus held = this.replayed;
+			this.replayed = null;
+			if (held != null && !this.newer) {
+				sourceStatus(held);
+			}
+		}
+
 	}
 
 	/**
