@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -336,8 +337,10 @@ public final class McpEventStream implements SmartLifecycle {
 	 * Stop the stream without waiting: reading stops at once and the callback runs once
 	 * what was read was delivered, or the shutdown grace ran out. Spring stops all the
 	 * streams of a phase this way, so that they drain in parallel, within one grace
-	 * whatever their number.
-	 * @param callback run when the stream stopped
+	 * whatever their number. No thread waits for the drain: the stops of all streams are
+	 * finished on one shared thread ({@code mcp-events-stop-1}).
+	 * @param callback run when the stream stopped, on that shared thread: it must not
+	 * block
 	 */
 	@Override
 	public void stop(Runnable callback) {
@@ -358,7 +361,9 @@ public final class McpEventStream implements SmartLifecycle {
 			this.stopped = finished;
 		}
 		drain.orTimeout(this.settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)
-			// Not on the dispatch lane, which the finish shuts down.
+			// Not on the dispatch lane, which the finish shuts down, nor on a thread per
+			// stream: the drains wait in parallel without a thread, and one thread that
+			// all streams share finishes each stop (a few cancellations, no waiting).
 			.whenCompleteAsync((ignored, ex) -> {
 				try {
 					finishStop(ex == null);
@@ -367,7 +372,7 @@ public final class McpEventStream implements SmartLifecycle {
 					finished.complete(null);
 					callback.run();
 				}
-			}, (task) -> new Thread(task, "mcp-events-stop-" + this.server).start());
+			}, StopThread.INSTANCE);
 	}
 
 	private void finishStop(boolean drainedInTime) {
@@ -471,6 +476,16 @@ public final class McpEventStream implements SmartLifecycle {
 	@Override
 	public String toString() {
 		return "McpEventStream[" + this.server + " " + this.url + " " + this.status.state() + "]";
+	}
+
+	/**
+	 * The thread that finishes the stops of all streams, started at the first stop. Its
+	 * {@code execute} takes no lock, as the drain may end on any thread.
+	 */
+	private static final class StopThread {
+
+		static final Executor INSTANCE = new DispatchThreadPool("mcp-events-stop-", 1);
+
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package io.github.cloudrunmcp.stream;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,6 +78,42 @@ class McpStreamLifecycleTests {
 		Duration took = Duration.ofNanos(System.nanoTime() - start);
 		// One after another they would take 4 graces.
 		assertThat(took).isLessThan(Duration.ofMillis(2900));
+		assertThat(streams).allSatisfy((stream) -> {
+			assertThat(stream.isRunning()).isFalse();
+			assertThat(stream.status().state()).isEqualTo(State.CLOSED);
+		});
+	}
+
+	@Test
+	void manyStreamsStopInParallelWithoutAThreadEach() {
+		FakeEventServer server = server();
+		server.publishNumbered(50);
+		int count = 200;
+		Duration grace = Duration.ofSeconds(1);
+		// Listeners too slow to drain within the grace, on the shared dispatch threads:
+		// every stream waits the whole grace, then its listener is interrupted.
+		List<McpEventStream> streams = new ArrayList<>();
+		GenericApplicationContext context = new GenericApplicationContext();
+		for (int i = 0; i < count; i++) {
+			McpEventStream stream = stream("s" + i, server, settings(grace), (event) -> sleep(100));
+			streams.add(stream);
+			context.registerBean("stream" + i, McpEventStream.class, () -> stream);
+		}
+		context.refresh();
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> streams.stream().allMatch((stream) -> stream.stats().received() >= 2));
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		long startedBefore = threads.getTotalStartedThreadCount();
+		long start = System.nanoTime();
+		context.close();
+		Duration took = Duration.ofNanos(System.nanoTime() - start);
+		long startedDuringStop = threads.getTotalStartedThreadCount() - startedBefore;
+		// A thread per stream would start 200; the stops share one (started at the first
+		// stop of this JVM), and the rest is what the JVM and Reactor start meanwhile.
+		assertThat(startedDuringStop).isLessThan(20);
+		// One grace for all of them, with room for a busy machine; one after another
+		// they would take 200 graces.
+		assertThat(took).isGreaterThanOrEqualTo(grace).isLessThan(grace.multipliedBy(5));
 		assertThat(streams).allSatisfy((stream) -> {
 			assertThat(stream.isRunning()).isFalse();
 			assertThat(stream.status().state()).isEqualTo(State.CLOSED);
