@@ -35,6 +35,8 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 
 	private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
+	private static final int INSTRUCTIONS_MAX_LENGTH = 16 * 1024;
+
 	private final List<McpSession> sessions;
 
 	private final McpClientSettings settings;
@@ -103,6 +105,7 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 			.flatMap((session) -> session.async()
 				.initialize()
 				.timeout(this.settings.initializeTimeout().plusSeconds(1))
+				.doOnNext((result) -> initialized(session, result))
 				.then(Mono.<Throwable>empty())
 				.onErrorResume((ex) -> Mono.just(failure(session, ex))))
 			.collectList()
@@ -147,6 +150,13 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 					+ PrintableText.of(result.serverInfo().name()) + " "
 					+ PrintableText.of(result.serverInfo().version()) + ", protocol "
 					+ PrintableText.of(result.protocolVersion()));
+		}
+		// The SDK's own INFO line with them is lowered to WARN by default
+		// (McpLoggingEnvironmentPostProcessor): they are for whoever debugs the server.
+		String instructions = result.instructions();
+		if (instructions != null && logger.isDebugEnabled()) {
+			logger.debug("MCP server '" + session.server().name() + "' instructions: "
+					+ PrintableText.of(instructions, INSTRUCTIONS_MAX_LENGTH));
 		}
 	}
 
