@@ -33,11 +33,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -70,7 +73,17 @@ public final class CloudRunMcpAutoConfiguration {
 	}
 
 	@Bean
+	static McpUnknownPropertiesCheck cloudRunMcpUnknownPropertiesCheck(Environment environment) {
+		boolean strict = environment.getProperty("cloudrun.mcp.strict", Boolean.class, false);
+		return new McpUnknownPropertiesCheck(new McpUnknownPropertyFinder(
+				Map.of("cloudrun.mcp", CloudRunMcpProperties.class, "cloudrun.mcp.fleet", McpFleetProperties.class)),
+				ConfigurationPropertySources.get(environment), strict);
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
+	// An unknown key explains a missing base-url better than its absence does.
+	@DependsOn("cloudRunMcpUnknownPropertiesCheck")
 	McpServers mcpServers(CloudRunMcpProperties properties, ResourceLoader resourceLoader) {
 		McpServers servers = new McpServersFactory(resourceLoader).create(properties);
 		for (McpServer server : servers.all()) {

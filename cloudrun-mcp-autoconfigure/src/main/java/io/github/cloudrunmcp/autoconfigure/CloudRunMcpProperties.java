@@ -27,6 +27,12 @@ public class CloudRunMcpProperties {
 	private boolean enabled = true;
 
 	/**
+	 * Whether an unknown cloudrun.mcp.* property fails start-up instead of being logged
+	 * as a warning.
+	 */
+	private boolean strict;
+
+	/**
 	 * Base URL of the default MCP server, such as
 	 * https://my-mcp-server-abc123-uc.a.run.app.
 	 */
@@ -89,6 +95,14 @@ public class CloudRunMcpProperties {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public boolean isStrict() {
+		return this.strict;
+	}
+
+	public void setStrict(boolean strict) {
+		this.strict = strict;
 	}
 
 	public @Nullable String getBaseUrl() {
