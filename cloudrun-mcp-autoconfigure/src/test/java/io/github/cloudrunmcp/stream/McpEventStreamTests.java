@@ -317,7 +317,16 @@ class McpEventStreamTests {
 			}
 		});
 		stream.start();
-		Thread.sleep(1500);
+		// On a busy machine the server may take a while to start writing: wait for the
+		// first event, then until the server's writes stall.
+		await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
+		long[] last = { -1 };
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+			long now = server.eventsWritten();
+			boolean stalled = now == last[0];
+			last[0] = now;
+			return stalled;
+		});
 		long writtenWhileBlocked = server.eventsWritten();
 		McpEventStream.Stats stats = stream.stats();
 		// The socket stopped being read: the server could not write everything...
