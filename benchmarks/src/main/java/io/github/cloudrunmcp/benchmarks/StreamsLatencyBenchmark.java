@@ -13,13 +13,17 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.LongSummaryStatistics;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -29,7 +33,9 @@ import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SynchronizedHistogram;
+import org.HdrHistogram.Recorder;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import tools.jackson.databind.json.JsonMapper;
 
 import reactor.netty.http.client.HttpClient;
@@ -43,7 +49,11 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Latency from the server's write to the {@code @McpListener} invocation with many
  * streams at once: 1,000 streams at 100 events/s each. The server runs in a process of
  * its own ({@link PacedServer}) and stamps each event with {@link System#nanoTime()},
- * which on Linux reads the same monotonic clock in every process of the machine.
+ * which on Linux reads the same monotonic clock in every process of the machine; the
+ * listener reads the clock first thing. A second round reads the same load with plain
+ * Reactor Netty on its network threads (no library), the floor that the machine, the
+ * kernel and Netty set: the difference is what the library adds. The server says whether
+ * it kept its rate (how many events it wrote more than 1 ms after their slot).
  */
 public final class StreamsLatencyBenchmark {
 
@@ -54,71 +64,122 @@ public final class StreamsLatencyBenchmark {
 		boolean quick = Arrays.asList(args).contains("--quick");
 		int streams = quick ? 100 : 1_000;
 		int rate = 100;
-		int warmUp = quick ? 1 : 5;
-		int seconds = quick ? 1 : 10;
-		Histogram histogram = new SynchronizedHistogram(TimeUnit.SECONDS.toNanos(10), 3);
+		int warmUp = quick ? 1 : 10;
+		int seconds = quick ? 1 : 20;
+		Round library = measure(streams, rate, warmUp, seconds, false);
+		Round raw = measure(streams, rate, warmUp, seconds, true);
+		StringBuilder table = new StringBuilder();
+		table.append(String.format(Locale.ROOT,
+				"Latency with %,d streams at %d events/s each (%,d events/s in all), server write (in a process of "
+						+ "its own) to @McpListener invocation, %d s measured after %d s warm-up%s:%n%n",
+				streams, rate, streams * rate, seconds, warmUp, quick ? " (--quick smoke run)" : ""));
+		table.append("| reader | events | p50 (µs) | p99 (µs) | p99.9 (µs) | max (µs) | peak threads "
+				+ "| server: events/s | server: > 1 ms late |\n");
+		table.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		library.row(table, "McpEventStream → @McpListener");
+		raw.row(table, "Reactor Netty, network thread (floor)");
+		for (Round round : List.of(library, raw)) {
+			if (round.unfinished != null) {
+				table.append(String.format(Locale.ROOT,
+						"%nNot finished within %d s (%s): %s (the client or the server could not keep up on this "
+								+ "machine).%n",
+						warmUp + seconds + 120, round.raw ? "floor" : "library", round.unfinished));
+			}
+		}
+		Report.publish("latency-streams", table.toString());
+		System.exit(0);
+	}
+
+	private static Round measure(int streams, int rate, int warmUp, int seconds, boolean raw) throws Exception {
+		Recorder recorder = new Recorder(3);
 		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		threads.resetPeakThreadCount();
 		long measured = (long) streams * rate * seconds;
+		TimingListener listener = new TimingListener((long) rate * warmUp, measured, recorder);
+		List<Runnable> stops = new ArrayList<>();
 		try (ChildPacedServer server = ChildPacedServer.start(streams, rate, warmUp + seconds);
 				AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
-			context.registerBean(McpListenerFactory.class);
-			TimingListener listener = new TimingListener((long) rate * warmUp, measured, histogram);
-			context.registerBean(TimingListener.class, () -> listener);
-			context.refresh();
-			WebClient client = WebClient.builder()
-				.clientConnector(new ReactorClientHttpConnector(HttpClient.create(ConnectionProvider.builder("latency")
-					.maxConnections(streams)
-					.pendingAcquireMaxCount(-1)
-					.build())))
+			ConnectionProvider connections = ConnectionProvider.builder("latency")
+				.maxConnections(streams)
+				.pendingAcquireMaxCount(-1)
 				.build();
+			HttpClient http = HttpClient.create(connections);
 			List<McpEventStream> open = new ArrayList<>();
-			for (int i = 0; i < streams; i++) {
-				McpEventStream stream = new McpEventStream("s" + i, URI.create(server.url()), client,
-						StreamSettings.defaults(), JsonMapper.builder().build(), context::publishEvent);
-				stream.start();
-				open.add(stream);
+			if (raw) {
+				for (int i = 0; i < streams; i++) {
+					RawReader reader = new RawReader(listener);
+					Disposable connection = http.get()
+						.uri(server.url())
+						.responseContent()
+						.asString(StandardCharsets.US_ASCII)
+						.subscribe(reader::read);
+					stops.add(connection::dispose);
+				}
+			}
+			else {
+				context.registerBean(McpListenerFactory.class);
+				context.registerBean(TimingListener.class, () -> listener);
+				context.refresh();
+				WebClient client = WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).build();
+				for (int i = 0; i < streams; i++) {
+					McpEventStream stream = new McpEventStream("s" + i, URI.create(server.url()), client,
+							StreamSettings.defaults(), JsonMapper.builder().build(), context::publishEvent);
+					stream.start();
+					open.add(stream);
+				}
 			}
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmUp + seconds + 120L);
 			String unfinished = null;
 			while (!listener.done.await(5, TimeUnit.SECONDS)) {
-				LongSummaryStatistics delivered = open.stream()
-					.mapToLong((stream) -> stream.stats().delivered())
-					.summaryStatistics();
-				String progress = String.format(Locale.ROOT,
-						"%,d of %,d events measured; per stream delivered min %,d, max %,d of %,d",
-						listener.recorded.get(), measured, delivered.getMin(), delivered.getMax(),
-						(long) rate * (warmUp + seconds));
+				String progress = String.format(Locale.ROOT, "%s: %,d of %,d events measured",
+						raw ? "floor" : "library", listener.recorded.get(), measured);
+				if (!raw) {
+					LongSummaryStatistics delivered = open.stream()
+						.mapToLong((stream) -> stream.stats().delivered())
+						.summaryStatistics();
+					progress += String.format(Locale.ROOT, "; per stream delivered min %,d, max %,d of %,d",
+							delivered.getMin(), delivered.getMax(), (long) rate * (warmUp + seconds));
+				}
 				if (System.nanoTime() > deadline) {
 					// Keep the run going: the table says how far it got, and the
-					// latencies
-					// of what was measured still count.
+					// latencies of what was measured still count.
 					unfinished = progress;
 					break;
 				}
 				System.out.println(progress);
 			}
 			int peakThreads = threads.getPeakThreadCount();
+			String pace = server.pace(Duration.ofSeconds(30));
 			open.parallelStream().forEach(McpEventStream::stop);
-			StringBuilder table = new StringBuilder();
-			table.append(String.format(Locale.ROOT,
-					"Latency with %,d streams at %d events/s each (%,d events/s in all), server write (in a process of "
-							+ "its own) to @McpListener invocation, %d s measured after %d s warm-up%s:%n%n",
-					streams, rate, streams * rate, seconds, warmUp, quick ? " (--quick smoke run)" : ""));
-			table.append(
-					"| streams | events/s | events | p50 (µs) | p99 (µs) | p99.9 (µs) | max (µs) | peak threads |\n");
-			table.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-			table.append(String.format(Locale.ROOT, "| %,d | %,d | %,d | %.1f | %.1f | %.1f | %.1f | %d |%n", streams,
-					streams * rate, histogram.getTotalCount(), histogram.getValueAtPercentile(50) / 1e3,
-					histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
-					histogram.getMaxValue() / 1e3, peakThreads));
-			if (unfinished != null) {
-				table.append(String.format(Locale.ROOT,
-						"%nNot finished within %d s: %s (the client or the server could not keep up on this machine).%n",
-						warmUp + seconds + 120, unfinished));
-			}
-			Report.publish("latency-streams", table.toString());
+			stops.forEach(Runnable::run);
+			connections.disposeLater().block(Duration.ofSeconds(30));
+			return new Round(raw, recorder.getIntervalHistogram(), peakThreads, pace, unfinished);
 		}
-		System.exit(0);
+	}
+
+	/**
+	 * What one round measured, and how the server kept its pace.
+	 */
+	private record Round(boolean raw, Histogram histogram, int peakThreads, @Nullable String pace,
+			@Nullable String unfinished) {
+
+		void row(StringBuilder table, String reader) {
+			String[] server = (this.pace != null) ? this.pace.split(" ") : null;
+			String rate = "?";
+			String late = "?";
+			if (server != null && server.length == 5) {
+				long events = Long.parseLong(server[1]);
+				long elapsed = Long.parseLong(server[2]);
+				rate = String.format(Locale.ROOT, "%,.0f", events * 1e9 / elapsed);
+				late = String.format(Locale.ROOT, "%.2f %% (max %.1f ms)", 100.0 * Long.parseLong(server[3]) / events,
+						Long.parseLong(server[4]) / 1e6);
+			}
+			Histogram h = this.histogram;
+			table.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.1f | %.1f | %d | %s | %s |%n", reader,
+					h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
+					h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, this.peakThreads, rate, late));
+		}
+
 	}
 
 	/**
@@ -135,28 +196,64 @@ public final class StreamsLatencyBenchmark {
 
 		private final long events;
 
-		private final Histogram histogram;
+		private final Recorder recorder;
 
-		TimingListener(long warmUpEvents, long events, Histogram histogram) {
+		TimingListener(long warmUpEvents, long events, Recorder recorder) {
 			this.warmUpEvents = warmUpEvents;
 			this.events = events;
-			this.histogram = histogram;
+			this.recorder = recorder;
 		}
 
 		@McpListener("tick")
 		public void onTick(McpEvent event) {
 			long now = System.nanoTime();
-			String data = event.data();
+			record(now, event.data());
+		}
+
+		void record(long now, String data) {
 			int t = data.indexOf("\"t\":");
 			long index = Long.parseLong(data, data.indexOf("\"i\":") + 4, t - 1, 10);
 			if (index <= this.warmUpEvents) {
 				return;
 			}
-			long written = Long.parseLong(data, t + 4, data.length() - 1, 10);
-			this.histogram.recordValue(Math.max(0, now - written));
+			long written = Long.parseLong(data, t + 4, data.indexOf('}', t), 10);
+			// A wait-free recorder: the dispatch threads do not queue behind each
+			// other on a lock to record.
+			this.recorder.recordValue(Math.max(0, now - written));
 			if (this.recorded.incrementAndGet() == this.events) {
 				this.done.countDown();
 			}
+		}
+
+	}
+
+	/**
+	 * One connection's bytes read on the network thread without the library: finds each
+	 * {@code data:} line and records its latency there.
+	 */
+	static final class RawReader {
+
+		private final TimingListener listener;
+
+		private final StringBuilder pending = new StringBuilder();
+
+		RawReader(TimingListener listener) {
+			this.listener = listener;
+		}
+
+		void read(String chunk) {
+			long now = System.nanoTime();
+			this.pending.append(chunk);
+			int from = 0;
+			int end;
+			while ((end = this.pending.indexOf("\n\n", from)) >= 0) {
+				int data = this.pending.indexOf("data: ", from);
+				if (data >= 0 && data < end) {
+					this.listener.record(now, this.pending.substring(data + 6, end));
+				}
+				from = end + 2;
+			}
+			this.pending.delete(0, from);
 		}
 
 	}
@@ -168,10 +265,13 @@ public final class StreamsLatencyBenchmark {
 
 		private final Process process;
 
+		private final BufferedReader output;
+
 		private final int port;
 
-		private ChildPacedServer(Process process, int port) {
+		private ChildPacedServer(Process process, BufferedReader output, int port) {
 			this.process = process;
+			this.output = output;
 			this.port = port;
 		}
 
@@ -181,13 +281,37 @@ public final class StreamsLatencyBenchmark {
 					PacedServer.class.getName(), String.valueOf(streams), String.valueOf(rate), String.valueOf(seconds))
 				.redirectError(ProcessBuilder.Redirect.INHERIT)
 				.start();
-			String line = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII))
-				.readLine();
+			BufferedReader output = new BufferedReader(
+					new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+			String line = output.readLine();
 			if (line == null) {
 				process.destroyForcibly();
 				throw new IllegalStateException("The paced server's process ended before it printed its port");
 			}
-			return new ChildPacedServer(process, Integer.parseInt(line.trim()));
+			return new ChildPacedServer(process, output, Integer.parseInt(line.trim()));
+		}
+
+		/**
+		 * Wait for the server's account of its pace once it wrote every event: "paced
+		 * events elapsed-ns late-events max-late-ns".
+		 * @param timeout how long to wait
+		 * @return the line, or {@code null} when it did not come
+		 */
+		@Nullable String pace(Duration timeout) throws InterruptedException {
+			CompletableFuture<@Nullable String> line = CompletableFuture.supplyAsync(() -> {
+				try {
+					return this.output.readLine();
+				}
+				catch (IOException ex) {
+					return null;
+				}
+			});
+			try {
+				return line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				return null;
+			}
 		}
 
 		String url() {
@@ -246,6 +370,8 @@ public final class StreamsLatencyBenchmark {
 				}
 				long events = (long) streams * rate * seconds;
 				long interval = 1_000_000_000L / ((long) streams * rate);
+				long late = 0;
+				long maxLate = 0;
 				long start = System.nanoTime();
 				for (long k = 0; k < events; k++) {
 					long due = start + k * interval;
@@ -256,10 +382,20 @@ public final class StreamsLatencyBenchmark {
 						LockSupport.parkNanos(wait);
 					}
 					long index = k / streams + 1;
+					long now = System.nanoTime();
+					// Behind its slot the server writes the events it owes at once: the
+					// latency of each is still measured from its own write.
+					long behind = now - due;
+					if (behind > 1_000_000) {
+						late++;
+					}
+					maxLate = Math.max(maxLate, behind);
 					outs.get((int) (k % streams))
-						.write(("data: {\"event\":\"tick\",\"i\":" + index + ",\"t\":" + System.nanoTime() + "}\n\n")
+						.write(("data: {\"event\":\"tick\",\"i\":" + index + ",\"t\":" + now + "}\n\n")
 							.getBytes(StandardCharsets.US_ASCII));
 				}
+				System.out.println("paced " + events + " " + (System.nanoTime() - start) + " " + late + " " + maxLate);
+				System.out.flush();
 			}
 			catch (IOException ex) {
 				// The client went away.
