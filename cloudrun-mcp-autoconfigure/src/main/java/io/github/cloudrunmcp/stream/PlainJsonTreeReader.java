@@ -37,8 +37,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>
  * Only mappers whose tree reading this reproduces get one ({@link #of(ObjectMapper)}): a
  * JSON factory, integers read as {@code int}/{@code long} nodes, {@code null} properties
- * kept, no token-count limit, and a probe document read alike by both. Thread-safe: it
- * keeps no state between calls.
+ * kept, no token-count limit, and a probe document read alike by both. Thread-safe:
+ * besides a racy cache of member names, it keeps no state between calls.
  */
 final class PlainJsonTreeReader {
 
@@ -53,7 +53,12 @@ final class PlainJsonTreeReader {
 
 	private static final String SMALL_PROBE = "{\"a\":[-7,\"t\",true,null,{}]}";
 
+	/** Longest member name kept in the cache of names. */
+	private static final int MAX_CACHED_NAME = 32;
+
 	private static volatile @Nullable Cached cached;
+
+	private final @Nullable String[] names = new String[64];
 
 	private final JsonNodeFactory nodes;
 
@@ -212,7 +217,7 @@ final class PlainJsonTreeReader {
 			if (!cursor.more() || cursor.peek() != '"') {
 				return null;
 			}
-			String name = string(cursor, this.maxNameLength);
+			String name = name(cursor);
 			if (name == null) {
 				return null;
 			}
@@ -297,6 +302,53 @@ final class PlainJsonTreeReader {
 			value = -value;
 		}
 		return (value == (int) value) ? this.nodes.numberNode((int) value) : this.nodes.numberNode(value);
+	}
+
+	/**
+	 * Read a member name, reusing the String of an earlier name with the same bytes:
+	 * events repeat a few names, so this saves allocating them again and again. The cache
+	 * is racy by design: a String is immutable, so a thread sees either an earlier name
+	 * or none, and a miss only allocates.
+	 */
+	private @Nullable String name(Cursor cursor) {
+		byte[] bytes = cursor.bytes;
+		int start = cursor.position + 1;
+		int end = Math.min(bytes.length, start + MAX_CACHED_NAME + 1);
+		int hash = 0;
+		for (int i = start; i < end; i++) {
+			byte b = bytes[i];
+			if (b == '"') {
+				int length = i - start;
+				if (length > this.maxNameLength) {
+					return null;
+				}
+				int slot = (hash ^ (hash >>> 7)) & (this.names.length - 1);
+				String cached = this.names[slot];
+				if (cached == null || !sameText(cached, bytes, start, length)) {
+					cached = new String(bytes, start, length, StandardCharsets.ISO_8859_1);
+					this.names[slot] = cached;
+				}
+				cursor.position = i + 1;
+				return cached;
+			}
+			if (b < 0x20 || b == '\\') {
+				break;
+			}
+			hash = 31 * hash + b;
+		}
+		return string(cursor, this.maxNameLength);
+	}
+
+	private static boolean sameText(String text, byte[] bytes, int start, int length) {
+		if (text.length() != length) {
+			return false;
+		}
+		for (int i = 0; i < length; i++) {
+			if (text.charAt(i) != bytes[start + i]) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**
