@@ -8,6 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.web.reactive.function.client.WebClient;
@@ -15,8 +16,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * The events of a plain event-stream endpoint ({@code GET <base-url>/events}, the
  * {@code events} transport): a {@link ReconnectingEventStream} whose {@link SseEvent}s
- * become {@link McpEvent}s of the server, on the network thread; while consumers read the
- * events' JSON, their trees are parsed there too ({@link JsonPrefetch}).
+ * become {@link McpEvent}s of the server; while consumers read the events' JSON, their
+ * trees are parsed on the network thread as the events are parsed ({@link JsonPrefetch}).
  */
 public final class HttpEventSource implements McpEventSource {
 
@@ -69,6 +70,7 @@ public final class HttpEventSource implements McpEventSource {
 			.locationHint(LOCATION_HINT)
 			.onStatus(this::status)
 			.resumeFrom(resumeFrom, null)
+			.onParsed(this::parsed)
 			.build();
 	}
 
@@ -88,12 +90,22 @@ public final class HttpEventSource implements McpEventSource {
 		return this.engine.events().map(this::event).onErrorComplete();
 	}
 
-	private McpEvent event(SseEvent event) {
-		McpEvent mcpEvent = new McpEvent(this.server, event, this.mapper, this.prefetch);
+	/**
+	 * Parse the event's tree while the network thread reads its buffer, when consumers
+	 * ask for trees: the events are emitted later, often on the thread that requests more
+	 * (the consumers'), where the parse would no longer overlap with their work.
+	 */
+	private void parsed(SseEvent event) {
 		if (this.prefetch.wanted()) {
-			mcpEvent.prefetchJson();
+			JsonNode tree = McpEvent.prefetchTree(event, this.mapper);
+			if (tree != null) {
+				event.json(tree);
+			}
 		}
-		return mcpEvent;
+	}
+
+	private McpEvent event(SseEvent event) {
+		return new McpEvent(this.server, event, this.mapper, this.prefetch);
 	}
 
 	@Override

@@ -3,6 +3,7 @@ package io.github.cloudrunmcp.stream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 import io.github.cloudrunmcp.text.PrintableText;
 import org.jspecify.annotations.Nullable;
@@ -107,6 +108,7 @@ public class McpEvent extends ApplicationEvent {
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
 		this.prefetch = prefetch;
 		this.jsonRpc = false;
+		this.json = event.json();
 	}
 
 	/**
@@ -224,44 +226,46 @@ public class McpEvent extends ApplicationEvent {
 	}
 
 	/**
-	 * Parse the tree ahead of {@link #json()}, on the thread that read the event, before
+	 * Parse an event's tree ahead of {@link #json()}, on the thread that read it, before
 	 * the event is handed to the consumers' thread (which the hand-off makes see it).
-	 * Data that is not JSON is left for {@code json()} to report.
+	 * @param event the event read from the network
+	 * @param mapper the mapper for JSON access
+	 * @return the tree, or {@code null} when the data is not JSON, which {@code json()}
+	 * then reports with its message where it is asked
 	 */
-	void prefetchJson() {
-		if (this.json != null) {
-			return;
-		}
+	static @Nullable JsonNode prefetchTree(SseEvent event, ObjectMapper mapper) {
 		try {
-			this.json = parse();
+			return readTree(mapper, event.utf8(), event::data);
 		}
 		catch (JacksonException ex) {
-			// json() parses again and throws, with its message, where it is asked.
+			return null;
 		}
 	}
 
 	private JsonNode parse() {
-		byte[] bytes = this.utf8;
+		return readTree(this.mapper, this.utf8, this::data);
+	}
+
+	private static JsonNode readTree(ObjectMapper mapper, byte @Nullable [] bytes, Supplier<String> text) {
 		if (bytes == null) {
-			return this.mapper.readTree(data());
+			return mapper.readTree(text.get());
 		}
 		// Plain JSON skips Jackson's fixed cost per call; the reader declines the rest.
-		PlainJsonTreeReader plain = PlainJsonTreeReader.of(this.mapper);
+		PlainJsonTreeReader plain = PlainJsonTreeReader.of(mapper);
 		JsonNode tree = (plain != null) ? plain.read(bytes) : null;
 		if (tree != null) {
 			return tree;
 		}
 		if (isAscii(bytes)) {
 			try {
-				return this.mapper.readTree(bytes);
+				return mapper.readTree(bytes);
 			}
 			catch (JacksonException ex) {
 				// Jackson words some errors differently for bytes: the text's are the
-				// ones
-				// users see.
+				// ones users see.
 			}
 		}
-		return this.mapper.readTree(data());
+		return mapper.readTree(text.get());
 	}
 
 	/**

@@ -1,7 +1,7 @@
 package io.github.cloudrunmcp.stream;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
+import java.util.Arrays;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -58,7 +58,7 @@ final class PlainJsonTreeReader {
 
 	private static volatile @Nullable Cached cached;
 
-	private final @Nullable String[] names = new String[64];
+	private final @Nullable Name[] names = new Name[64];
 
 	private final JsonNodeFactory nodes;
 
@@ -323,13 +323,14 @@ final class PlainJsonTreeReader {
 					return null;
 				}
 				int slot = (hash ^ (hash >>> 7)) & (this.names.length - 1);
-				String cached = this.names[slot];
-				if (cached == null || !sameText(cached, bytes, start, length)) {
-					cached = new String(bytes, start, length, StandardCharsets.ISO_8859_1);
+				Name cached = this.names[slot];
+				if (cached == null || !Arrays.equals(cached.bytes, 0, cached.bytes.length, bytes, start, i)) {
+					cached = new Name(Arrays.copyOfRange(bytes, start, i),
+							new String(bytes, start, length, StandardCharsets.ISO_8859_1));
 					this.names[slot] = cached;
 				}
 				cursor.position = i + 1;
-				return cached;
+				return cached.text;
 			}
 			if (b < 0x20 || b == '\\') {
 				break;
@@ -337,18 +338,6 @@ final class PlainJsonTreeReader {
 			hash = 31 * hash + b;
 		}
 		return string(cursor, this.maxNameLength);
-	}
-
-	private static boolean sameText(String text, byte[] bytes, int start, int length) {
-		if (text.length() != length) {
-			return false;
-		}
-		for (int i = 0; i < length; i++) {
-			if (text.charAt(i) != bytes[start + i]) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	/**
@@ -485,6 +474,12 @@ final class PlainJsonTreeReader {
 			return true;
 		}
 
+	}
+
+	/**
+	 * A cached member name: its bytes and its text, published together.
+	 */
+	private record Name(byte[] bytes, String text) {
 	}
 
 	private record Cached(ObjectMapper mapper, @Nullable PlainJsonTreeReader reader) {

@@ -109,6 +109,8 @@ public final class ReconnectingEventStream {
 
 	private final Function<Opened, @Nullable SseEvent> onOpen;
 
+	private final Consumer<SseEvent> onParsed;
+
 	private final AtomicLong connections = new AtomicLong();
 
 	private final AtomicLong ignoredIds = new AtomicLong();
@@ -133,6 +135,7 @@ public final class ReconnectingEventStream {
 		this.continueWhile = builder.continueWhile;
 		this.onStatus = builder.onStatus;
 		this.onOpen = builder.onOpen;
+		this.onParsed = builder.onParsed;
 		this.lastEventId = HeaderValues.isSendable(builder.lastEventId) ? builder.lastEventId : "";
 		this.serverRetry = builder.serverRetry;
 	}
@@ -634,6 +637,7 @@ public final class ReconnectingEventStream {
 		}
 
 		private void add(@Nullable String id, SseEvent event) {
+			ReconnectingEventStream.this.onParsed.accept(event);
 			List<SseEvent> events = this.batch;
 			if (events == null) {
 				events = new ArrayList<>();
@@ -703,6 +707,9 @@ public final class ReconnectingEventStream {
 		};
 
 		private Function<Opened, @Nullable SseEvent> onOpen = (opened) -> null;
+
+		private Consumer<SseEvent> onParsed = (event) -> {
+		};
 
 		private String lastEventId = "";
 
@@ -855,6 +862,20 @@ public final class ReconnectingEventStream {
 		 */
 		public Builder onOpen(Function<Opened, @Nullable SseEvent> onOpen) {
 			this.onOpen = Objects.requireNonNull(onOpen, "onOpen");
+			return this;
+		}
+
+		/**
+		 * Set what to do with each event as it is parsed, on the network thread while it
+		 * reads the buffer that completed the event: there, work on the event (such as
+		 * parsing its JSON) overlaps with the consumers' handling of earlier events,
+		 * whichever thread later emits it.
+		 * @param onParsed called once per event read from the network, before it is
+		 * emitted
+		 * @return this builder
+		 */
+		public Builder onParsed(Consumer<SseEvent> onParsed) {
+			this.onParsed = Objects.requireNonNull(onParsed, "onParsed");
 			return this;
 		}
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One event read by a {@link ReconnectingEventStream}, as the Server-Sent-Events parser
@@ -25,6 +26,12 @@ public final class SseEvent {
 	private final byte @Nullable [] utf8;
 
 	private @Nullable String data;
+
+	/**
+	 * The data's JSON tree when it was parsed ahead, on the network thread; the hand-off
+	 * to the consumers' thread publishes it.
+	 */
+	private @Nullable JsonNode json;
 
 	/**
 	 * Create an event.
@@ -109,6 +116,22 @@ public final class SseEvent {
 	 */
 	byte @Nullable [] utf8() {
 		return this.utf8;
+	}
+
+	/**
+	 * Return the JSON tree parsed ahead of the consumers.
+	 * @return the tree, or {@code null} when none was parsed
+	 */
+	@Nullable JsonNode json() {
+		return this.json;
+	}
+
+	/**
+	 * Keep the JSON tree parsed ahead of the consumers.
+	 * @param json the tree
+	 */
+	void json(JsonNode json) {
+		this.json = json;
 	}
 
 	@Override

@@ -85,17 +85,19 @@ class McpEventBytesTests {
 
 	@Test
 	void prefetchedTreeIsTheTreeJsonReturns() {
-		McpEvent event = fromBytes("{\"a\":[1,2]}".getBytes(StandardCharsets.US_ASCII));
-		event.prefetchJson();
-		JsonNode tree = event.json();
+		SseEvent read = SseEvent.ofUtf8(null, false, "message", "{\"a\":[1,2]}".getBytes(StandardCharsets.US_ASCII));
+		JsonNode tree = McpEvent.prefetchTree(read, MAPPER);
 		assertThat(tree).isEqualTo(MAPPER.readTree("{\"a\":[1,2]}"));
+		read.json(tree);
+		McpEvent event = new McpEvent("default", read, MAPPER);
 		assertThat(event.json()).isSameAs(tree);
 	}
 
 	@Test
 	void prefetchOfBadJsonLeavesTheErrorToJson() {
-		McpEvent event = fromBytes("not json".getBytes(StandardCharsets.US_ASCII));
-		event.prefetchJson();
+		SseEvent read = SseEvent.ofUtf8(null, false, "message", "not json".getBytes(StandardCharsets.US_ASCII));
+		assertThat(McpEvent.prefetchTree(read, MAPPER)).isNull();
+		McpEvent event = new McpEvent("default", read, MAPPER);
 		assertThatExceptionOfType(McpEventPayloadException.class).isThrownBy(event::json)
 			.withMessageContaining("is not JSON");
 	}
