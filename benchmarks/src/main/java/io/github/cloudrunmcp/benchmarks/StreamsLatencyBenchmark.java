@@ -148,12 +148,15 @@ public final class StreamsLatencyBenchmark {
 				}
 				System.out.println(progress);
 			}
+			// What was measured until now: events still arriving while the streams stop
+			// do not count.
+			Histogram histogram = recorder.getIntervalHistogram();
 			int peakThreads = threads.getPeakThreadCount();
 			String pace = server.pace(Duration.ofSeconds(30));
 			open.parallelStream().forEach(McpEventStream::stop);
 			stops.forEach(Runnable::run);
 			connections.disposeLater().block(Duration.ofSeconds(30));
-			return new Round(raw, recorder.getIntervalHistogram(), peakThreads, pace, unfinished);
+			return new Round(raw, histogram, peakThreads, pace, unfinished);
 		}
 	}
 
