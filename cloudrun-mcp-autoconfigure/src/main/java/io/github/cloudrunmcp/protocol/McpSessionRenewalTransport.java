@@ -4,23 +4,34 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import io.github.cloudrunmcp.text.PrintableText;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.JSONRPCMessage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * A transport that notices when a session is initialized after the first one, and then
  * publishes an {@link McpSessionRenewedEvent}, on a thread where listeners may block.
+ *
+ * <p>
+ * It also remembers what the application set up on the server through the session and the
+ * server accepted: the resources it subscribed to (until it unsubscribes) and the logging
+ * level it set. Once a new session is initialized, it sends these requests again, so that
+ * resource updates and log messages keep coming after a server restart; the server's
+ * answers to them are not passed on to the client, which did not ask.
  */
 public final class McpSessionRenewalTransport implements McpClientTransport {
 
@@ -38,6 +49,21 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 
 	private final AtomicLong initialized = new AtomicLong();
 
+	/** Setup requests sent by the application, by ID, until the server answers them. */
+	private final Map<String, McpSchema.JSONRPCRequest> pendingSetup = new ConcurrentHashMap<>();
+
+	/** Subscribed resource URIs, in the order they were subscribed. */
+	private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
+
+	private volatile McpSchema.@Nullable JSONRPCRequest loggingLevel;
+
+	/** Requests this transport sent to restore a renewed session, by ID. */
+	private final Map<String, String> restoring = new ConcurrentHashMap<>();
+
+	private final AtomicLong restoreIds = new AtomicLong();
+
+	private final AtomicBoolean restorePending = new AtomicBoolean();
+
 	McpSessionRenewalTransport(McpClientTransport delegate, ResumableStreamableHttpTransport transport, String server,
 			Consumer<Object> publisher) {
 		this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -48,27 +74,60 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 
 	@Override
 	public Mono<Void> connect(Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
-		return this.delegate.connect((incoming) -> handler.apply(incoming.doOnNext(this::received)));
+		return this.delegate
+			.connect((incoming) -> handler.apply(incoming.doOnNext(this::received).filter(this::isForTheClient)));
 	}
 
 	@Override
 	public Mono<Void> sendMessage(JSONRPCMessage message) {
-		if (message instanceof McpSchema.JSONRPCRequest request
-				&& McpSchema.METHOD_INITIALIZE.equals(request.method())) {
-			this.initializeIds.put(String.valueOf(request.id()), Boolean.TRUE);
+		if (message instanceof McpSchema.JSONRPCRequest request) {
+			String method = request.method();
+			if (McpSchema.METHOD_INITIALIZE.equals(method)) {
+				this.initializeIds.put(String.valueOf(request.id()), Boolean.TRUE);
+			}
+			else if (McpSchema.METHOD_RESOURCES_SUBSCRIBE.equals(method)
+					|| McpSchema.METHOD_RESOURCES_UNSUBSCRIBE.equals(method)
+					|| McpSchema.METHOD_LOGGING_SET_LEVEL.equals(method)) {
+				this.pendingSetup.put(String.valueOf(request.id()), request);
+			}
 		}
-		return this.delegate.sendMessage(message);
+		Mono<Void> sent = this.delegate.sendMessage(message);
+		if (message instanceof McpSchema.JSONRPCNotification notification
+				&& McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())
+				&& this.restorePending.getAndSet(false)) {
+			// The new session is ready for requests once the server heard of it.
+			return sent.doOnSuccess((ignored) -> restore());
+		}
+		return sent;
+	}
+
+	private boolean isForTheClient(JSONRPCMessage message) {
+		return !(message instanceof McpSchema.JSONRPCResponse response)
+				|| !this.restoring.containsKey(String.valueOf(response.id()));
 	}
 
 	private void received(JSONRPCMessage message) {
-		if (!(message instanceof McpSchema.JSONRPCResponse response)
-				|| this.initializeIds.remove(String.valueOf(response.id())) == null || response.error() != null) {
+		if (!(message instanceof McpSchema.JSONRPCResponse response)) {
+			return;
+		}
+		String id = String.valueOf(response.id());
+		McpSchema.JSONRPCRequest setup = this.pendingSetup.remove(id);
+		if (setup != null && response.error() == null) {
+			accepted(setup);
+		}
+		String restored = this.restoring.remove(id);
+		if (restored != null && response.error() != null) {
+			logger.warn("MCP server '" + this.server + "' refused " + restored + " in its new session: "
+					+ PrintableText.of(response.error().message()));
+		}
+		if (this.initializeIds.remove(id) == null || response.error() != null) {
 			return;
 		}
 		long count = this.initialized.incrementAndGet();
 		if (count < 2) {
 			return;
 		}
+		this.restorePending.set(true);
 		McpSessionRenewedEvent event = new McpSessionRenewedEvent(this.server, this.transport.protocolVersion(),
 				count - 1, Instant.now());
 		if (logger.isInfoEnabled()) {
@@ -83,6 +142,67 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 				logger.warn("A listener of " + event + " failed", ex);
 			}
 		});
+	}
+
+	/**
+	 * Remember a setup request that the server accepted.
+	 */
+	private void accepted(McpSchema.JSONRPCRequest setup) {
+		if (McpSchema.METHOD_LOGGING_SET_LEVEL.equals(setup.method())) {
+			this.loggingLevel = setup;
+			return;
+		}
+		String uri = uri(setup);
+		if (uri == null) {
+			return;
+		}
+		if (McpSchema.METHOD_RESOURCES_SUBSCRIBE.equals(setup.method())) {
+			this.subscriptions.add(uri);
+		}
+		else {
+			this.subscriptions.remove(uri);
+		}
+	}
+
+	private @Nullable String uri(McpSchema.JSONRPCRequest request) {
+		if (request.params() == null) {
+			return null;
+		}
+		try {
+			return this.delegate.unmarshalFrom(request.params(), new TypeRef<McpSchema.SubscribeRequest>() {
+			}).uri();
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+	}
+
+	/**
+	 * Send again, in the new session, what the application had set up in the old one.
+	 */
+	private void restore() {
+		McpSchema.JSONRPCRequest level = this.loggingLevel;
+		if (level != null) {
+			restore(level.method(), level.params(), "the logging level");
+		}
+		for (String uri : this.subscriptions) {
+			restore(McpSchema.METHOD_RESOURCES_SUBSCRIBE, McpSchema.SubscribeRequest.builder(uri).build(),
+					"the subscription to " + PrintableText.of(uri));
+		}
+	}
+
+	private void restore(String method, @Nullable Object params, String what) {
+		String id = "cloudrun-mcp-restore-" + this.restoreIds.incrementAndGet();
+		this.restoring.put(id, what);
+		this.delegate.sendMessage(new McpSchema.JSONRPCRequest(McpSchema.JSONRPC_VERSION, method, id, params))
+			.subscribe(null, (ex) -> {
+				this.restoring.remove(id);
+				logger.warn("MCP server '" + this.server + "': could not restore " + what + " in its new session: "
+						+ McpSessionLifecycle.describe(ex));
+			});
+		if (logger.isDebugEnabled()) {
+			logger.debug("MCP server '" + this.server + "': restoring " + what + " in its new session");
+		}
 	}
 
 	@Override

@@ -8,7 +8,9 @@ import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpClientAutoConfiguration;
 import io.github.cloudrunmcp.test.FakeMcpServer;
 import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterEach;
+import reactor.core.Disposable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +40,83 @@ class McpSessionRenewalTests {
 	@AfterEach
 	void stop() {
 		this.server.stop();
+	}
+
+	@Test
+	void renewedSessionGetsTheSubscriptionsAndLoggingLevelAgainAndItsUpdates() {
+		this.server.capabilities("{\"resources\":{\"subscribe\":true},\"logging\":{}}")
+			.on("resources/subscribe", (request) -> FakeMcpServer.Reply.result(request.id(), "{}"))
+			.on("resources/unsubscribe", (request) -> FakeMcpServer.Reply.result(request.id(), "{}"))
+			.on("logging/setLevel", (request) -> FakeMcpServer.Reply.result(request.id(), "{}"))
+			.onGet(this.server::notifications);
+		List<String> updates = new CopyOnWriteArrayList<>();
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
+					"cloudrun.mcp.servers.search.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
+					"cloudrun.mcp.auth.mode=none", "cloudrun.mcp.client.initialize-timeout=30s",
+					"cloudrun.mcp.client.liveness-interval=200ms", "cloudrun.mcp.stream.enabled=false")
+			.withBean("renewals", ApplicationListener.class,
+					() -> (ApplicationListener<PayloadApplicationEvent<?>>) (event) -> {
+						if (event.getPayload() instanceof McpSessionRenewedEvent renewed) {
+							this.renewals.add(renewed);
+						}
+					})
+			.run((context) -> {
+				McpSession session = context.getBean(McpSession.class);
+				Disposable events = session.transport()
+					.events()
+					.filter((event) -> event.data().contains("notifications/resources/updated"))
+					.subscribe((event) -> updates.add(event.json().path("params").path("uri").asString()));
+				try {
+					McpAsyncClient client = session.async();
+					client.subscribeResource(McpSchema.SubscribeRequest.builder("file:///kept").build())
+						.block(Duration.ofSeconds(30));
+					client.subscribeResource(McpSchema.SubscribeRequest.builder("file:///dropped").build())
+						.block(Duration.ofSeconds(30));
+					client.unsubscribeResource(McpSchema.UnsubscribeRequest.builder("file:///dropped").build())
+						.block(Duration.ofSeconds(30));
+					client.setLoggingLevel(McpSchema.LoggingLevel.WARNING).block(Duration.ofSeconds(30));
+					String oldSession = session.transport().sessionId();
+					// As a server that restarted: it forgets the session and what was set
+					// up in it; the liveness probe's ping finds out.
+					this.server.expireSessions();
+					await().atMost(Duration.ofSeconds(20)).until(() -> !this.renewals.isEmpty());
+					await().atMost(Duration.ofSeconds(20))
+						.until(() -> subscriptionsOf(session.transport().sessionId()).contains("file:///kept"));
+					String newSession = session.transport().sessionId();
+					assertThat(newSession).isNotEqualTo(oldSession);
+					assertThat(subscriptionsOf(newSession)).containsExactly("file:///kept");
+					await().atMost(Duration.ofSeconds(20))
+						.until(() -> this.server.requests("logging/setLevel")
+							.stream()
+							.anyMatch((request) -> newSession.equals(request.sessionId())
+									&& "warning".equals(request.body().path("params").path("level").asString())));
+					// The GET stream of the new session carries the update.
+					await().atMost(Duration.ofSeconds(20))
+						.until(() -> this.server.requests("GET")
+							.stream()
+							.anyMatch((request) -> newSession.equals(request.sessionId())));
+					this.server.publishNotification("{\"jsonrpc\":\"2.0\",\"method\":"
+							+ "\"notifications/resources/updated\",\"params\":{\"uri\":\"file:///kept\"}}");
+					await().atMost(Duration.ofSeconds(20)).until(() -> updates.contains("file:///kept"));
+					// The restoring requests' answers are not the client's: it still
+					// works.
+					assertThat(client.ping().block(Duration.ofSeconds(30))).isNotNull();
+				}
+				finally {
+					events.dispose();
+				}
+			});
+	}
+
+	private List<String> subscriptionsOf(String sessionId) {
+		return this.server.requests("resources/subscribe")
+			.stream()
+			.filter((request) -> sessionId != null && sessionId.equals(request.sessionId()))
+			.map((request) -> request.body().path("params").path("uri").asString())
+			.toList();
 	}
 
 	@Test

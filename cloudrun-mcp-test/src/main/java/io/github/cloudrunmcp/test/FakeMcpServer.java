@@ -58,6 +58,8 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 
 	private final Object newNotifications = new Object();
 
+	private volatile String capabilities = "{\"tools\":{}}";
+
 	/**
 	 * Create a server; {@link #start()} starts it.
 	 */
@@ -68,7 +70,7 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 			String version = request.body().path("params").path("protocolVersion").asString("2025-11-25");
 			return Reply
 				.result(request.id(),
-						"{\"protocolVersion\":\"" + version + "\",\"capabilities\":{\"tools\":{}},"
+						"{\"protocolVersion\":\"" + version + "\",\"capabilities\":" + this.capabilities + ","
 								+ "\"serverInfo\":{\"name\":\"fake-mcp\",\"version\":\"1.0.0\"}}")
 				.header("Mcp-Session-Id", sessionId);
 		});
@@ -85,6 +87,18 @@ public final class FakeMcpServer extends LoopbackHttpServer {
 	 */
 	public FakeMcpServer on(String method, Function<Request, Reply> handler) {
 		this.handlers.put(method, handler);
+		return this;
+	}
+
+	/**
+	 * Replace the capabilities that {@code initialize} answers with, {@code tools} only
+	 * by default.
+	 * @param json the capabilities object, such as
+	 * {@code {"resources":{"subscribe":true}}}
+	 * @return this server
+	 */
+	public FakeMcpServer capabilities(String json) {
+		this.capabilities = json;
 		return this;
 	}
 
