@@ -3,6 +3,8 @@ package io.github.cloudrunmcp.stream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,6 +15,7 @@ import io.github.cloudrunmcp.stream.ScriptedSseServer.Reply;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.web.reactive.function.client.WebClient;
 
@@ -78,6 +81,38 @@ class ReconnectingEventStreamTests {
 		assertThat(opened.get(0).needsResync()).isFalse();
 		assertThat(opened.get(1).needsResync()).isTrue();
 		assertThat(events).extracting(SseEvent::type).startsWith("message", "resync", "message");
+	}
+
+	@Test
+	void everyEventReachesOnParsedOnTheNetworkThreadBeforeItIsEmitted() {
+		StringBuilder body = new StringBuilder();
+		for (int i = 1; i <= 200; i++) {
+			body.append("id: ").append(i).append("\ndata: {\"n\":").append(i).append("}\n\n");
+		}
+		AtomicInteger connection = new AtomicInteger();
+		ScriptedSseServer server = server(
+				(request) -> (connection.incrementAndGet() == 1) ? Reply.events(body.toString()) : Reply.events(""));
+		Map<SseEvent, String> parsedOn = Collections.synchronizedMap(new IdentityHashMap<>());
+		ReconnectingEventStream engine = ReconnectingEventStream
+			.builder(WebClient.create(), settings(Duration.ofMillis(20), Duration.ofSeconds(5)))
+			.request(SseRequest.get(URI.create(server.url())))
+			.onParsed((event) -> parsedOn.put(event, Thread.currentThread().getName()))
+			.build();
+		List<SseEvent> events = new CopyOnWriteArrayList<>();
+		List<SseEvent> emittedUnparsed = new CopyOnWriteArrayList<>();
+		// One at a time on another thread: most events leave the engine when that
+		// thread requests more, yet each was handed to onParsed where it was read.
+		this.subscriptions.add(engine.events().publishOn(Schedulers.single(), 1).subscribe((event) -> {
+			if (!parsedOn.containsKey(event)) {
+				emittedUnparsed.add(event);
+			}
+			events.add(event);
+		}, (ex) -> {
+		}));
+		await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 200);
+		assertThat(emittedUnparsed).isEmpty();
+		assertThat(parsedOn).hasSize(200);
+		assertThat(parsedOn.values()).allSatisfy((thread) -> assertThat(thread).startsWith("reactor-http"));
 	}
 
 	@Test
