@@ -1,7 +1,9 @@
 package io.github.cloudrunmcp.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
@@ -71,6 +73,12 @@ public class CloudRunMcpProperties {
 	 * (stateless) or auto (server/discover, else the 2025-11-25 handshake).
 	 */
 	private String revision = "2025-11-25";
+
+	/**
+	 * URIs of the default server's resources whose updates the application subscribes to
+	 * (2026-07-28 listen stream), besides those of @McpListener(resources = ...).
+	 */
+	private List<String> resourceSubscriptions = new ArrayList<>();
 
 	/**
 	 * Which instances handle the default server's events: 'every-instance', or 'once' for
@@ -159,6 +167,14 @@ public class CloudRunMcpProperties {
 
 	public void setFailFast(boolean failFast) {
 		this.failFast = failFast;
+	}
+
+	public List<String> getResourceSubscriptions() {
+		return this.resourceSubscriptions;
+	}
+
+	public void setResourceSubscriptions(List<String> resourceSubscriptions) {
+		this.resourceSubscriptions = resourceSubscriptions;
 	}
 
 	public McpDelivery getDelivery() {
@@ -630,6 +646,12 @@ public class CloudRunMcpProperties {
 		private @Nullable String revision;
 
 		/**
+		 * URIs of the server's resources whose updates the application subscribes to
+		 * (2026-07-28 listen stream), besides those of @McpListener(resources = ...).
+		 */
+		private List<String> resourceSubscriptions = new ArrayList<>();
+
+		/**
 		 * Which instances handle the server's events. Defaults to cloudrun.mcp.delivery.
 		 */
 		private @Nullable McpDelivery delivery;
@@ -666,6 +688,14 @@ public class CloudRunMcpProperties {
 
 		public void setFailFast(@Nullable Boolean failFast) {
 			this.failFast = failFast;
+		}
+
+		public List<String> getResourceSubscriptions() {
+			return this.resourceSubscriptions;
+		}
+
+		public void setResourceSubscriptions(List<String> resourceSubscriptions) {
+			this.resourceSubscriptions = resourceSubscriptions;
 		}
 
 		public @Nullable McpDelivery getDelivery() {

@@ -1,9 +1,14 @@
 package io.github.cloudrunmcp.autoconfigure;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
+import io.github.cloudrunmcp.listener.McpListenerFactory;
 import io.github.cloudrunmcp.protocol.McpClientCustomizer;
 import io.github.cloudrunmcp.protocol.McpClientFactory;
 import io.github.cloudrunmcp.protocol.McpClientSettings;
@@ -24,7 +29,9 @@ import io.github.cloudrunmcp.protocol.McpTransportDecorator;
 import io.github.cloudrunmcp.protocol.McpUrlElicitationHandler;
 import io.github.cloudrunmcp.protocol.ResumableStreamableHttpTransport;
 import io.github.cloudrunmcp.protocol.StatelessStreamableHttpTransport;
+import io.github.cloudrunmcp.server.McpResourceSubscriptions;
 import io.github.cloudrunmcp.server.McpRevision;
+import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.McpEventSource;
@@ -84,7 +91,7 @@ public final class McpClientAutoConfiguration {
 			ObjectProvider<McpSamplingHandler> sampling, ObjectProvider<McpElicitationHandler> elicitation,
 			ObjectProvider<McpUrlElicitationHandler> urlElicitation, ObjectProvider<McpRootsProvider> roots,
 			ObjectProvider<McpClientCustomizer> customizers, ObjectProvider<McpTransportDecorator> decorators,
-			Environment environment) {
+			ObjectProvider<McpListenerFactory> listenerFactories, Environment environment) {
 		CloudRunMcpProperties.Client client = properties.getClient();
 		String name = (client.getName() != null) ? client.getName()
 				: environment.getProperty("spring.application.name", "cloudrun-mcp");
@@ -94,7 +101,25 @@ public final class McpClientAutoConfiguration {
 				McpEventStreamAutoConfiguration.eventMapper(mappers), streamSettings, settings, sampling.getIfUnique(),
 				elicitation.getIfUnique(), roots.getIfUnique(), customizers.orderedStream().toList(),
 				decorators.orderedStream().toList())
-			.urlElicitation(urlElicitation.getIfUnique());
+			.urlElicitation(urlElicitation.getIfUnique())
+			.resourceSubscriptions(resourceSubscriptions(properties, listenerFactories));
+	}
+
+	/**
+	 * The resources of the configuration and those of {@code @McpListener} methods, asked
+	 * when a listen stream starts: the listener methods are known by then.
+	 */
+	private static Function<String, List<String>> resourceSubscriptions(CloudRunMcpProperties properties,
+			ObjectProvider<McpListenerFactory> listenerFactories) {
+		McpResourceSubscriptions configured = new McpResourceSubscriptions();
+		configured.add(McpServer.DEFAULT_NAME, properties.getResourceSubscriptions());
+		properties.getServers().forEach((name, server) -> configured.add(name, server.getResourceSubscriptions()));
+		return (server) -> {
+			Set<String> uris = new TreeSet<>(configured.uris(server));
+			listenerFactories.orderedStream()
+				.forEach((factory) -> uris.addAll(factory.resourceSubscriptions().uris(server)));
+			return List.copyOf(uris);
+		};
 	}
 
 	@Bean

@@ -28,6 +28,9 @@ import org.springframework.core.annotation.AliasFor;
  *
  * &#64;McpListener(value = "notifications/progress", server = "search")
  * void onProgress(ProgressPayload progress) { ... }
+ *
+ * &#64;McpListener(server = "docs", resources = "file:///handbook.md")
+ * void onHandbookChanged(McpEvent event) { ... }
  * </pre>
  */
 @Target({ ElementType.METHOD, ElementType.ANNOTATION_TYPE })
@@ -56,6 +59,21 @@ public @interface McpListener {
 	 * @return the server name
 	 */
 	String server() default "";
+
+	/**
+	 * URIs of resources whose updates the listener subscribes to: the listen stream of
+	 * the {@linkplain #server() server} (of every 2026-07-28 server when none is named)
+	 * asks for them, and the listener receives {@code notifications/resources/updated}
+	 * only for these URIs. Without {@link #types()}, the listener receives only those
+	 * updates.
+	 *
+	 * <pre class="code">
+	 * &#64;McpListener(server = "docs", resources = "file:///handbook.md")
+	 * void onHandbookChanged(McpEvent event) { ... }
+	 * </pre>
+	 * @return the resources' URIs
+	 */
+	String[] resources() default {};
 
 	/**
 	 * A SpEL condition, as for {@link EventListener#condition()}: {@code #root.event} is

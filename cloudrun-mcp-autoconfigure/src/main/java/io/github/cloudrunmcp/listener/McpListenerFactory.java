@@ -1,6 +1,9 @@
 package io.github.cloudrunmcp.listener;
 
 import java.lang.reflect.Method;
+import java.util.List;
+
+import io.github.cloudrunmcp.server.McpResourceSubscriptions;
 
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.EventListenerFactory;
@@ -13,6 +16,8 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * otherwise claim them as plain {@code @EventListener} methods.
  */
 public class McpListenerFactory implements EventListenerFactory, Ordered {
+
+	private final McpResourceSubscriptions resourceSubscriptions = new McpResourceSubscriptions();
 
 	private int order = 100;
 
@@ -36,7 +41,23 @@ public class McpListenerFactory implements EventListenerFactory, Ordered {
 
 	@Override
 	public ApplicationListener<?> createApplicationListener(String beanName, Class<?> type, Method method) {
+		McpListener annotation = AnnotatedElementUtils.findMergedAnnotation(method, McpListener.class);
+		if (annotation != null) {
+			this.resourceSubscriptions.add(
+					annotation.server().isEmpty() ? McpResourceSubscriptions.EVERY_SERVER : annotation.server(),
+					List.of(annotation.resources()));
+		}
 		return new McpListenerMethodAdapter(beanName, type, method);
+	}
+
+	/**
+	 * Return the resources that the listener methods created so far subscribe to
+	 * ({@link McpListener#resources()}): all of them once the context's singletons are
+	 * instantiated, before the streams start.
+	 * @return the subscriptions
+	 */
+	public McpResourceSubscriptions resourceSubscriptions() {
+		return this.resourceSubscriptions;
 	}
 
 }

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.Set;
 
 import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.stream.McpEventPayloadException;
 import io.github.cloudrunmcp.text.PrintableText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -16,16 +17,21 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
  * {@link ApplicationListenerMethodAdapter} for {@link McpListener @McpListener} methods:
- * it accepts only {@link McpEvent}s of the listener's types and server, maps the event to
- * the method's parameter, and logs (rather than propagates) what the method throws.
+ * it accepts only {@link McpEvent}s of the listener's types, server and resources, maps
+ * the event to the method's parameter, and logs (rather than propagates) what the method
+ * throws.
  */
 public class McpListenerMethodAdapter extends ApplicationListenerMethodAdapter {
 
 	private static final Log logger = LogFactory.getLog(McpListenerMethodAdapter.class);
 
+	private static final String RESOURCE_UPDATED = "notifications/resources/updated";
+
 	private final Set<String> types;
 
 	private final String server;
+
+	private final Set<String> resources;
 
 	private final @Nullable Class<?> payloadType;
 
@@ -47,7 +53,9 @@ public class McpListenerMethodAdapter extends ApplicationListenerMethodAdapter {
 			throw new IllegalStateException("@McpListener method " + method
 					+ " takes at most one parameter: an McpEvent, a String, a JsonNode or a type its JSON maps to.");
 		}
-		this.types = Set.of(annotation.types());
+		this.resources = Set.of(annotation.resources());
+		this.types = (annotation.types().length == 0 && !this.resources.isEmpty()) ? Set.of(RESOURCE_UPDATED)
+				: Set.of(annotation.types());
 		this.server = annotation.server();
 		this.payloadType = (method.getParameterCount() == 1) ? method.getParameterTypes()[0] : null;
 		this.description = targetClass.getSimpleName() + "." + method.getName();
@@ -75,13 +83,24 @@ public class McpListenerMethodAdapter extends ApplicationListenerMethodAdapter {
 	}
 
 	/**
-	 * Return whether the listener wants the event: its server and type match.
+	 * Return whether the listener wants the event: its server and type match, and a
+	 * resource update is of one of its resources, if it names any.
 	 * @param event the event
 	 * @return whether to invoke the method
 	 */
 	protected boolean accepts(McpEvent event) {
 		return (this.server.isEmpty() || this.server.equals(event.server()))
-				&& (this.types.isEmpty() || this.types.contains(event.type()));
+				&& (this.types.isEmpty() || this.types.contains(event.type())) && (this.resources.isEmpty()
+						|| !RESOURCE_UPDATED.equals(event.type()) || this.resources.contains(uri(event)));
+	}
+
+	private static String uri(McpEvent event) {
+		try {
+			return event.json().path("params").path("uri").asString("");
+		}
+		catch (McpEventPayloadException ex) {
+			return "";
+		}
 	}
 
 	@Override

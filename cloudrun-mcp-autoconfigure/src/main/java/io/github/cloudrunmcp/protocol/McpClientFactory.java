@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.stream.McpEventSource;
@@ -15,6 +16,7 @@ import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.web.reactive.function.client.WebClient;
@@ -43,6 +45,8 @@ public final class McpClientFactory {
 	private final @Nullable McpRootsProvider roots;
 
 	private @Nullable McpUrlElicitationHandler urlElicitation;
+
+	private Function<String, List<String>> resourceSubscriptions = (server) -> List.of();
 
 	private final List<McpClientCustomizer> customizers;
 
@@ -104,6 +108,17 @@ public final class McpClientFactory {
 	 */
 	public McpClientFactory urlElicitation(@Nullable McpUrlElicitationHandler handler) {
 		this.urlElicitation = handler;
+		return this;
+	}
+
+	/**
+	 * Subscribe the listen streams of 2026-07-28 servers to resources.
+	 * @param resourceSubscriptions the URIs of each server's resources whose updates the
+	 * application listens to, asked when its listen stream starts
+	 * @return this factory
+	 */
+	public McpClientFactory resourceSubscriptions(Function<String, List<String>> resourceSubscriptions) {
+		this.resourceSubscriptions = Objects.requireNonNull(resourceSubscriptions, "resourceSubscriptions");
 		return this;
 	}
 
@@ -204,9 +219,43 @@ public final class McpClientFactory {
 		}
 		io.modelcontextprotocol.modern.client.McpAsyncClient async = asyncBuilder.build();
 		io.modelcontextprotocol.modern.client.McpSyncClient sync = syncBuilder.build();
-		McpListenStream listen = new McpListenStream(name, async, List.of(), this.streamSettings.reconnect(),
-				this.streamSettings.responseTimeout(), this.eventMapper);
+		McpListenStream listen = McpListenStream
+			.builder(name, server.mcpUrl(), this.client, this.streamSettings, this.eventMapper)
+			.jsonMapper(this.jsonMapper)
+			.clientInfo(info)
+			.capabilities(capabilities(elicitationHandler != null, urlHandler != null))
+			.refresh(() -> refreshTools(async, sync))
+			// What the server offers (discover, cached by the SDK) and what the
+			// application listens to: a server without prompts is not asked for them.
+			.filter(() -> async.discover()
+				.map((discovered) -> McpListenStream.filter(name, discovered.capabilities(),
+						this.resourceSubscriptions.apply(name))))
+			.build();
 		return new McpStatelessSession(server, transport, async, sync, listen);
+	}
+
+	/**
+	 * The SDK clients keep the tool list (and the header annotations of each tool): after
+	 * a change or a resync both list again, so that the next listing and call see the
+	 * server's tools as they are.
+	 */
+	private static Mono<Void> refreshTools(io.modelcontextprotocol.modern.client.McpAsyncClient async,
+			io.modelcontextprotocol.modern.client.McpSyncClient sync) {
+		Mono<?> asyncList = async.listTools().skipCache().list();
+		Mono<?> syncList = Mono.fromCallable(() -> sync.listTools().skipCache().list())
+			.subscribeOn(Schedulers.boundedElastic());
+		return Mono.when(asyncList, syncList);
+	}
+
+	private static io.modelcontextprotocol.modern.McpSchema.ClientCapabilities capabilities(boolean form, boolean url) {
+		if (!form && !url) {
+			return io.modelcontextprotocol.modern.McpSchema.ClientCapabilities.NONE;
+		}
+		return io.modelcontextprotocol.modern.McpSchema.ClientCapabilities.builder()
+			.elicitation(new io.modelcontextprotocol.modern.McpSchema.ClientCapabilities.Elicitation(
+					form ? new io.modelcontextprotocol.modern.McpSchema.ClientCapabilities.Elicitation.Form() : null,
+					url ? new io.modelcontextprotocol.modern.McpSchema.ClientCapabilities.Elicitation.Url() : null))
+			.build();
 	}
 
 	/**

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -34,7 +35,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * The stream engine: one logical Server-Sent-Events stream over as many HTTP connections
  * as it takes. Every long-lived stream of the library runs on it (the {@code events}
- * transport, the 2025-11-25 GET stream and the resumption of POST response streams).
+ * transport, the 2025-11-25 GET stream, the resumption of POST response streams and the
+ * 2026-07-28 {@code subscriptions/listen} stream).
  *
  * <p>
  * Subscribing to {@link #events()} opens the first connection with the request that the
@@ -111,6 +113,8 @@ public final class ReconnectingEventStream {
 
 	private final Consumer<SseEvent> onParsed;
 
+	private final @Nullable Duration firstEventTimeout;
+
 	private final AtomicLong connections = new AtomicLong();
 
 	private final AtomicLong ignoredIds = new AtomicLong();
@@ -136,6 +140,7 @@ public final class ReconnectingEventStream {
 		this.onStatus = builder.onStatus;
 		this.onOpen = builder.onOpen;
 		this.onParsed = builder.onParsed;
+		this.firstEventTimeout = builder.firstEventTimeout;
 		this.lastEventId = HeaderValues.isSendable(builder.lastEventId) ? builder.lastEventId : "";
 		this.serverRetry = builder.serverRetry;
 	}
@@ -574,6 +579,17 @@ public final class ReconnectingEventStream {
 				// An error (a reset, a cut) waits until the chunk's events are out.
 				.concatMapDelayError((events) -> events, false, 1)
 				.doOnNext(this::emitted);
+			Duration firstEvent = engine.firstEventTimeout;
+			if (firstEvent != null) {
+				// Bytes that are no event (keep-alive comments) do not count: the server
+				// may be alive and still not have acknowledged what the stream asked for.
+				body = body.timeout(Mono.delay(firstEvent), (event) -> Mono.never())
+					// Only the first event's wait: a later silence is the read timeout's.
+					.onErrorMap((ex) -> ex instanceof TimeoutException && this.emitted == 0,
+							(ex) -> new McpStreamException("Server '" + engine.name + "' sent no event within "
+									+ firstEvent.toMillis() + " ms of opening the stream; retrying with backoff.", 0,
+									true, null));
+			}
 			return (first != null) ? Flux.concat(Mono.just(first), body) : body;
 		}
 
@@ -710,6 +726,8 @@ public final class ReconnectingEventStream {
 
 		private Consumer<SseEvent> onParsed = (event) -> {
 		};
+
+		private @Nullable Duration firstEventTimeout;
 
 		private String lastEventId = "";
 
@@ -876,6 +894,23 @@ public final class ReconnectingEventStream {
 		 */
 		public Builder onParsed(Consumer<SseEvent> onParsed) {
 			this.onParsed = Objects.requireNonNull(onParsed, "onParsed");
+			return this;
+		}
+
+		/**
+		 * Set how long a connection may take, once its headers arrived, to deliver its
+		 * first event (a stream whose first event acknowledges what it asked for); a
+		 * connection that does not is ended and retried. Without, only
+		 * {@link StreamSettings#readTimeout()} bounds the wait.
+		 * @param firstEventTimeout the timeout
+		 * @return this builder
+		 */
+		public Builder firstEventTimeout(Duration firstEventTimeout) {
+			Objects.requireNonNull(firstEventTimeout, "firstEventTimeout");
+			if (firstEventTimeout.isNegative() || firstEventTimeout.isZero()) {
+				throw new IllegalArgumentException("firstEventTimeout must be positive");
+			}
+			this.firstEventTimeout = firstEventTimeout;
 			return this;
 		}
 

@@ -67,6 +67,59 @@ class McpListenerTests {
 	}
 
 	@Test
+	void aListenerOfResourcesReceivesTheUpdatesOfThoseResourcesAndSubscribesToThem() {
+		this.server.publish(null, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\","
+				+ "\"params\":{\"uri\":\"file:///other.md\"}}");
+		this.server.publish(null, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}");
+		this.server.publish(null, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/resources/updated\","
+				+ "\"params\":{\"uri\":\"file:///handbook.md\"}}");
+		withServers().withUserConfiguration(ResourceListeners.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			ResourceListeners listeners = context.getBean(ResourceListeners.class);
+			await().atMost(Duration.ofSeconds(10)).until(() -> listeners.all.size() == 3);
+			assertThat(listeners.handbook).extracting((event) -> event.json().path("params").path("uri").asString())
+				.containsExactly("file:///handbook.md");
+			assertThat(listeners.handbookAndToolChanges).extracting(McpEvent::type)
+				.containsExactly("notifications/tools/list_changed", "notifications/resources/updated");
+			McpListenerFactory factory = context.getBean(McpListenerFactory.class);
+			assertThat(factory.resourceSubscriptions().uris("default")).containsExactly("file:///handbook.md",
+					"file:///notes.md");
+			assertThat(factory.resourceSubscriptions().uris("search")).containsExactly("file:///handbook.md",
+					"file:///notes.md", "file:///search.md");
+		});
+	}
+
+	static class ResourceListeners {
+
+		final List<McpEvent> all = new CopyOnWriteArrayList<>();
+
+		final List<McpEvent> handbook = new CopyOnWriteArrayList<>();
+
+		final List<McpEvent> handbookAndToolChanges = new CopyOnWriteArrayList<>();
+
+		@McpListener(server = "default")
+		void onEvent(McpEvent event) {
+			this.all.add(event);
+		}
+
+		@McpListener(server = "default", resources = "file:///handbook.md")
+		void onHandbook(McpEvent event) {
+			this.handbook.add(event);
+		}
+
+		@McpListener(types = { "notifications/tools/list_changed", "notifications/resources/updated" },
+				resources = { "file:///handbook.md", "file:///notes.md" })
+		void onHandbookOrTools(McpEvent event) {
+			this.handbookAndToolChanges.add(event);
+		}
+
+		@McpListener(server = "search", resources = "file:///search.md")
+		void onSearchResource(McpEvent event) {
+		}
+
+	}
+
+	@Test
 	void listenersReceiveByTypeServerAndParameterType() {
 		publishSeedEvents();
 		withServers().withUserConfiguration(Listeners.class).run((context) -> {

@@ -3,6 +3,7 @@ package io.github.cloudrunmcp.protocol;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +57,12 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 			.feature(ToolsFeature.ofSync(new Tools()))
 			.subscriptions(changes)
 			.build();
-		HttpServletMcpTransport transport = HttpServletMcpTransport.builder(server).endpoint("/mcp").build();
+		HttpServletMcpTransport transport = HttpServletMcpTransport.builder(server)
+			.endpoint("/mcp")
+			// Keep-alive comments well within the read timeouts the tests set (1 s at
+			// least): a quiet listen stream stays open.
+			.keepAliveInterval(Duration.ofMillis(250))
+			.build();
 		File baseDir = Files.createTempDirectory("java-sdk-stateless").toFile();
 		Tomcat tomcat = new Tomcat();
 		tomcat.setBaseDir(baseDir.getAbsolutePath());

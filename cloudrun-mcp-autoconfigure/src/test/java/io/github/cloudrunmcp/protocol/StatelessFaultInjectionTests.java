@@ -95,7 +95,11 @@ class StatelessFaultInjectionTests {
 		mcp().withPropertyValues("cloudrun.mcp.stream.enabled=false").run((context) -> {
 			assertThat(context).hasNotFailed();
 			McpAsyncClient client = context.getBean(McpAsyncClient.class);
-			assertThat(echo(client, "warm-up")).isEqualTo("warm-up from -");
+			// The first call of a cold JVM on a busy machine may take longer than the
+			// request timeout: the warm-up is not what is tested.
+			await().atMost(Duration.ofSeconds(60))
+				.ignoreExceptions()
+				.until(() -> "warm-up from -".equals(echo(client, "warm-up")));
 			this.proxy.next(fault).next(fault).next(fault);
 			this.proxy.resetAll();
 			// The client sees the resets before the first call.

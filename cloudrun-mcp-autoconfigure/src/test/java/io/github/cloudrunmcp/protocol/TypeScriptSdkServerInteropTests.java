@@ -36,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -283,10 +284,19 @@ class TypeScriptSdkServerInteropTests {
 	@Test
 	void resourceUpdatesReachTheListenStreamOfASubscribedUri() {
 		runner().run((context) -> {
-			McpAsyncClient client = client(context.getBean(IdTokenExchangeFilterFunction.class));
-			McpListenStream listen = new McpListenStream("typescript", client, List.of("greeting://hello"),
-					new StreamSettings.Reconnect(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 0.0, 0),
-					JsonMapper.builder().build());
+			WebClient webClient = WebClient.builder()
+				.filter(context.getBean(IdTokenExchangeFilterFunction.class))
+				.build();
+			StreamSettings defaults = StreamSettings.defaults();
+			StreamSettings settings = new StreamSettings(defaults.buffer(), defaults.overflow(),
+					defaults.maxEventSize(), defaults.readTimeout(), defaults.shutdownGrace(),
+					new StreamSettings.Reconnect(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0, 0.0, 0));
+			McpListenStream listen = McpListenStream
+				.builder("typescript", URI.create(proxy.origin() + "/mcp"), webClient, settings,
+						JsonMapper.builder().build())
+				.filter(() -> Mono.just(McpSchema.SubscriptionFilter.EMPTY
+					.with(McpSchema.SubscriptionFilter.RESOURCE_SUBSCRIPTIONS, List.of("greeting://hello"))))
+				.build();
 			List<McpEvent> events = new CopyOnWriteArrayList<>();
 			Disposable subscription = listen.events().subscribe(events::add);
 			try {
@@ -305,6 +315,56 @@ class TypeScriptSdkServerInteropTests {
 				subscription.dispose();
 			}
 		});
+	}
+
+	@Test
+	void theListenFilterAsksForWhatTheServerOffersAndTheResourcesTheApplicationSubscribesTo() {
+		clients().withUserConfiguration(ResourceListeners.class)
+			.withPropertyValues("cloudrun.mcp.resource-subscriptions=greeting://configured")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				McpEventStream stream = context.getBean(McpEventStream.class);
+				Awaitility.await().atMost(TIMEOUT).until(() -> stream.status().state() == McpStreamStatus.State.OPEN);
+				List<RecordingProxy.Exchange> listens = proxy.exchanges()
+					.stream()
+					.filter((exchange) -> "subscriptions/listen".equals(exchange.header("Mcp-Method")))
+					.toList();
+				JsonNode request = JsonMapper.builder().build().readTree(listens.get(listens.size() - 1).body());
+				// The server declares tool and resource list changes and resource
+				// subscriptions, no prompts: the filter asks for nothing else.
+				assertThat(request.path("params").path("notifications")).isEqualTo(JsonMapper.builder()
+					.build()
+					.readTree("{\"toolsListChanged\":true,\"resourcesListChanged\":true,"
+							+ "\"resourceSubscriptions\":[\"greeting://configured\",\"greeting://hello\"]}"));
+				assertThat(
+						request.path("params").path("_meta").path("io.modelcontextprotocol/protocolVersion").asString())
+					.isEqualTo("2026-07-28");
+				ResourceListeners listeners = context.getBean(ResourceListeners.class);
+				server.resourceUpdated("greeting://other");
+				server.resourceUpdated("greeting://hello");
+				server.resourceUpdated("greeting://configured");
+				Awaitility.await().atMost(TIMEOUT).until(() -> listeners.updates.size() == 2);
+				assertThat(listeners.updates).containsExactly("greeting://hello", "greeting://configured");
+				assertThat(listeners.hello).containsExactly("greeting://hello");
+			});
+	}
+
+	static class ResourceListeners {
+
+		final List<String> hello = new CopyOnWriteArrayList<>();
+
+		final List<String> updates = new CopyOnWriteArrayList<>();
+
+		@McpListener(resources = "greeting://hello")
+		void onHello(McpEvent event) {
+			this.hello.add(event.json().path("params").path("uri").asString());
+		}
+
+		@McpListener("notifications/resources/updated")
+		void onUpdate(McpEvent event) {
+			this.updates.add(event.json().path("params").path("uri").asString());
+		}
+
 	}
 
 	static class Listeners {
