@@ -1,5 +1,6 @@
 package io.github.cloudrunmcp.protocol;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,9 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 	private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
 	private static final int INSTRUCTIONS_MAX_LENGTH = 16 * 1024;
+
+	/** Failed initializations logged at INFO before the log says since when at WARN. */
+	private static final int QUIET_ATTEMPTS = 3;
 
 	private final List<McpSession> sessions;
 
@@ -126,6 +130,7 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 
 	private Disposable initializeInBackground(McpSession session) {
 		String server = session.server().name();
+		FailureStreak failures = new FailureStreak(logger, QUIET_ATTEMPTS, Clock.systemDefaultZone());
 		return session.async()
 			.initialize()
 			// Off Reactor's non-blocking threads: creating a session draws random
@@ -136,12 +141,13 @@ public final class McpSessionLifecycle implements SmartLifecycle {
 				.scheduler(Schedulers.boundedElastic())
 				.doBeforeRetry((signal) -> {
 					session.transport().initializationFailed(signal.failure(), signal.totalRetries() + 1);
-					logger.warn("MCP server '" + server + "' at " + session.transport().endpoint()
-							+ " could not be initialized (attempt " + (signal.totalRetries() + 1) + "): "
-							+ describe(signal.failure()) + "; retrying.");
+					failures.failed("MCP server '" + server + "' at " + session.transport().endpoint()
+							+ " could not be initialized: " + describe(signal.failure()));
 				}))
-			.subscribe((result) -> initialized(session, result),
-					(ex) -> logger.error("MCP server '" + server + "' could not be initialized: " + describe(ex), ex));
+			.subscribe((result) -> {
+				failures.recovered("MCP server '" + server + "' initialized");
+				initialized(session, result);
+			}, (ex) -> logger.error("MCP server '" + server + "' could not be initialized: " + describe(ex), ex));
 	}
 
 	private static void initialized(McpSession session, McpSchema.InitializeResult result) {
