@@ -127,7 +127,7 @@ public final class FleetStreamHolder implements SmartLifecycle {
 			catch (RuntimeException ex) {
 				this.lastFailure = ex;
 				this.failures.report(LEASE, ex);
-				logger.warn("MCP fleet, server '" + this.server + "': " + ex.getMessage());
+				logger.warn("MCP fleet, server '" + this.server + "': " + PrintableText.of(ex.getMessage()));
 				if (current != null && !this.lease.isValid()) {
 					end(current, false);
 				}
@@ -156,7 +156,7 @@ public final class FleetStreamHolder implements SmartLifecycle {
 				this.lease.release(term.dispatcher().confirmed());
 			}
 			catch (RuntimeException ex) {
-				logger.warn("MCP fleet, server '" + this.server + "': " + ex.getMessage()
+				logger.warn("MCP fleet, server '" + this.server + "': " + PrintableText.of(ex.getMessage())
 						+ "; the lease runs out by itself.");
 			}
 		}

@@ -131,6 +131,10 @@ public final class FleetSubscriber implements SmartLifecycle {
 			// Stopping: the Pub/Sub client still hands over what it pulled before, which
 			// goes back unclaimed (a claim made now might not be settled before Firestore
 			// closes).
+			if (logger.isDebugEnabled()) {
+				logger.debug("MCP fleet: stopping; message " + message.getMessageId() + " (event id '"
+						+ PrintableText.of(message.getAttributesOrDefault(FleetMessages.ID, "")) + "') goes back");
+			}
 			nack(reply);
 			return;
 		}
@@ -150,8 +154,8 @@ public final class FleetSubscriber implements SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			source.report(CLAIMS, ex);
-			logger.warn("MCP fleet: " + ex.getMessage() + " Event id '" + PrintableText.of(id) + "' of server '"
-					+ event.server() + "' goes back to the subscription.");
+			logger.warn("MCP fleet: " + PrintableText.of(ex.getMessage()) + " Event id '" + PrintableText.of(id)
+					+ "' of server '" + event.server() + "' goes back to the subscription.");
 			nack(reply);
 			return;
 		}
@@ -238,7 +242,8 @@ public final class FleetSubscriber implements SmartLifecycle {
 
 			@Override
 			public void onFailure(Throwable ex) {
-				logger.warn("MCP fleet: could not update an event claim in Firestore: " + ex);
+				logger.warn("MCP fleet: could not update an event claim in Firestore: " + ex.getClass().getSimpleName()
+						+ ": " + PrintableText.of(ex.getMessage()));
 				reported.report(CLAIMS, ex);
 				then.run();
 			}

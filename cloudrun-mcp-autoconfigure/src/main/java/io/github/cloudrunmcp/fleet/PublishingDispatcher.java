@@ -76,7 +76,7 @@ final class PublishingDispatcher implements Consumer<McpEvent> {
 			public void onFailure(Throwable ex) {
 				PublishingDispatcher.this.failure = ex;
 				stop("publishing event id '" + PrintableText.of(id) + "' of server '" + event.server() + "' failed: "
-						+ ex);
+						+ ex.getClass().getSimpleName() + ": " + PrintableText.of(ex.getMessage()));
 			}
 
 			@Override
