@@ -101,6 +101,22 @@ public final class FleetEventSource implements McpEventSource, FleetFailures {
 	}
 
 	/**
+	 * {@inheritDoc}
+	 * <p>
+	 * The event goes back to the subscription (its claim withdrawn, the message not
+	 * acknowledged), so that this instance or another runs its listeners later: with
+	 * {@code once}, an overflow policy that drops events delays them rather than losing
+	 * them.
+	 */
+	@Override
+	public void dropped(McpEvent event) {
+		Settlement settlement = this.unsettled.remove(event);
+		if (settlement != null) {
+			settlement.settle(false);
+		}
+	}
+
+	/**
 	 * Hand an event to the stream.
 	 * @param event the event
 	 * @param settlement what to do once its listeners ran

@@ -46,4 +46,13 @@ public interface McpEventSource {
 		return null;
 	}
 
+	/**
+	 * Called when the stream's overflow policy dropped one of the source's events, so
+	 * that a source whose events must be settled (acknowledged or handed back) can hand
+	 * it back. Does nothing by default.
+	 * @param event the dropped event
+	 */
+	default void dropped(McpEvent event) {
+	}
+
 }

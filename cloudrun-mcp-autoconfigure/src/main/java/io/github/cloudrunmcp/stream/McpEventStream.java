@@ -447,6 +447,7 @@ public final class McpEventStream implements SmartLifecycle {
 
 	private void countDrop(McpEvent event) {
 		this.dropped.incrementAndGet();
+		this.source.dropped(event);
 	}
 
 	private void dispatch(McpEvent event) {
