@@ -8,10 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,7 +35,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.WebApplicationType;
@@ -51,19 +48,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A fleet of application contexts against one event server, with the Pub/Sub and
- * Firestore emulators on loopback. The fleet test runs with
- * {@code -Dfleet.delivery-tests=true}; its size is set with {@code -Dfleet.events},
- * {@code -Dfleet.kills} and {@code -Dfleet.instances} (1,000 events, 3 graceful kills and
- * 3 instances by default).
+ * Instances of a fleet as application contexts in this JVM against one event server, with
+ * the Pub/Sub and Firestore emulators on loopback: hand-back at shutdown, fencing and
+ * health. The fleet test with instances killed is {@link FleetFailoverTests}.
  */
 class FleetDeliveryTests {
-
-	private static final int EVENTS = Integer.getInteger("fleet.events", 1000);
-
-	private static final int KILLS = Integer.getInteger("fleet.kills", 3);
-
-	private static final int INSTANCES = Integer.getInteger("fleet.instances", 3);
 
 	private static GoogleCloudEmulator pubsub;
 
@@ -72,8 +61,6 @@ class FleetDeliveryTests {
 	private final List<ConfigurableApplicationContext> instances = new ArrayList<>();
 
 	private final Recorder recorder = new Recorder();
-
-	private final long[] totals = new long[5];
 
 	private FakeEventServer server;
 
@@ -220,92 +207,6 @@ class FleetDeliveryTests {
 		}
 	}
 
-	@Test
-	@EnabledIfSystemProperty(named = "fleet.delivery-tests", matches = "true",
-			disabledReason = "the fleet test takes minutes, and on a loaded machine the Pub/Sub emulator stalls "
-					+ "(streaming pulls unanswered for 20 s); run with -Dfleet.delivery-tests=true")
-	void onceDeliveryHandlesEveryEventOnceAcrossTheFleetWhileHoldersDie() throws Exception {
-		long booting = System.nanoTime();
-		for (int i = 0; i < INSTANCES; i++) {
-			this.instances.add(instance("once"));
-		}
-		System.out.printf("fleet: three instances started in %d ms%n", (System.nanoTime() - booting) / 1_000_000);
-		Random random = new Random(14);
-		int[] killAt = new int[KILLS];
-		for (int k = 0; k < KILLS; k++) {
-			killAt[k] = (EVENTS / (KILLS + 1)) * (k + 1) + random.nextInt(EVENTS / (KILLS + 2));
-		}
-		List<Long> failovers = new ArrayList<>();
-		long started = System.nanoTime();
-		int published = 0;
-		int kill = 0;
-		while (published < EVENTS) {
-			int batch = Math.min(100, EVENTS - published);
-			this.server.publishNumbered(batch);
-			published += batch;
-			if (kill < KILLS && published >= killAt[kill]) {
-				failovers.add(killHolder());
-				kill++;
-			}
-			Thread.sleep(10);
-		}
-		await().atMost(Duration.ofSeconds(240))
-			.pollInterval(Duration.ofMillis(200))
-			.until(() -> this.recorder.counts.size() == EVENTS);
-		double seconds = (System.nanoTime() - started) / 1e9;
-		System.out.printf("fleet: all handled after %.1f s%n", seconds);
-		// Redeliveries and duplicates still in flight would show up now.
-		Thread.sleep(2000);
-		for (int id = 1; id <= EVENTS; id++) {
-			assertThat(this.recorder.counts.get(String.valueOf(id))).as("handlings of event %d", id).hasValue(1);
-		}
-		assertThat(this.recorder.failedOnce).isNotEmpty();
-		// Until the first kill, each consuming instance handled the server's events in
-		// order (those failed on purpose come back later, out of order by design).
-		assertThat(this.recorder.byInstance).isNotEmpty();
-		this.recorder.byInstance.values()
-			.forEach((ids) -> assertThat(ids)
-				.filteredOn((id) -> !this.recorder.failedOnce.containsKey(String.valueOf(id)))
-				.isSorted());
-		failovers.sort(null);
-		this.instances.forEach(this::collect);
-		System.out.printf(
-				"fleet: %d instances, %d events, %d kills, %.1f s (%.0f events/s), failover ms %s, late %d, "
-						+ "received %d, duplicates dropped %d, handed back %d (busy %d, failed %d)%n",
-				INSTANCES, EVENTS, KILLS, seconds, EVENTS / seconds, failovers, this.recorder.late.get(),
-				this.totals[0], this.totals[1], this.totals[2], this.totals[3], this.totals[4]);
-	}
-
-	private long killHolder() {
-		ConfigurableApplicationContext holder = await().atMost(Duration.ofSeconds(30))
-			.until(this::holder, (found) -> found != null);
-		// Order is checked on what the instances handled before the first kill.
-		await().atMost(Duration.ofSeconds(60)).until(() -> !this.recorder.counts.isEmpty());
-		this.recorder.ordered = false;
-		long killed = System.nanoTime();
-		this.instances.remove(holder);
-		FleetSubscriber subscriber = holder.getBean(FleetSubscriber.class);
-		holder.close();
-		collect(subscriber);
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> holder() != null);
-		long failover = (System.nanoTime() - killed) / 1_000_000;
-		this.instances.add(instance("once"));
-		return failover;
-	}
-
-	private void collect(ConfigurableApplicationContext instance) {
-		collect(instance.getBean(FleetSubscriber.class));
-	}
-
-	private void collect(FleetSubscriber subscriber) {
-		FleetSubscriber.Stats stats = subscriber.stats();
-		this.totals[0] += stats.received();
-		this.totals[1] += stats.duplicates();
-		this.totals[2] += stats.nacked();
-		this.totals[3] += stats.busy();
-		this.totals[4] += stats.failed();
-	}
-
 	private ConfigurableApplicationContext holder() {
 		for (ConfigurableApplicationContext instance : this.instances) {
 			if (instance.isActive() && instance.getBeansOfType(FleetStreamHolder.class)
@@ -346,26 +247,16 @@ class FleetDeliveryTests {
 	}
 
 	/**
-	 * Counts the handlings of each event across the fleet; fails the first handling of
-	 * every 499th event to see it redelivered.
+	 * Counts the handlings of each event across the fleet; can block one event's listener
+	 * until released.
 	 */
 	static final class Recorder {
 
 		final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
-		final Map<String, Boolean> failedOnce = new ConcurrentHashMap<>();
-
-		final Map<Object, List<Integer>> byInstance = new ConcurrentHashMap<>();
-
-		final Map<Object, Integer> highest = new ConcurrentHashMap<>();
-
-		final AtomicInteger late = new AtomicInteger();
-
 		final CountDownLatch blocked = new CountDownLatch(1);
 
 		final CountDownLatch release = new CountDownLatch(1);
-
-		volatile boolean ordered = true;
 
 		volatile @Nullable String blockOn;
 
@@ -376,18 +267,7 @@ class FleetDeliveryTests {
 				this.blocked.countDown();
 				this.release.await();
 			}
-			if (Integer.parseInt(id) % 499 == 0 && this.failedOnce.putIfAbsent(id, true) == null) {
-				throw new IllegalStateException("failing event " + id + " once, on purpose");
-			}
 			this.counts.computeIfAbsent(id, (key) -> new AtomicInteger()).incrementAndGet();
-			// Each instance (and each start of its stream) has a dispatch thread of its
-			// own. After the first kill, the events a stopping instance handed back come
-			// again after later ones, by design.
-			if (!this.ordered) {
-				return;
-			}
-			this.byInstance.computeIfAbsent(Thread.currentThread(), (key) -> new CopyOnWriteArrayList<>())
-				.add(Integer.parseInt(id));
 		}
 
 	}
