@@ -24,8 +24,9 @@ import tools.jackson.databind.json.JsonMapper;
  * replaced by {@code NAME.md} from the run's directory, and the {@code machine} block by
  * the machine's cores, memory and JDK. JMH results ({@code jmh-NAME.json}) become
  * {@code NAME.md} tables first. A block the run left no table for fails the run, so that
- * no table in the file silently comes from an older run; the soak blocks are the
- * exception, since the soak runs on its own ({@code benchmarks/soak.sh}).
+ * no table in the file silently comes from an older run; the soak and fleet blocks are
+ * the exception, since those run on their own ({@code benchmarks/soak.sh},
+ * {@code benchmarks/fleet.sh}).
  * <p>
  * Usage: {@code ResultsWriter RESULTS.md DIR [--partial]}; with {@code --partial}, only
  * the blocks the run left tables for are replaced (the soak run's way), the others and
@@ -37,7 +38,7 @@ public final class ResultsWriter {
 		.compile("(<!-- BEGIN generated:([a-z0-9-]+) -->\\n)(.*?)(<!-- END generated:\\2 -->)", Pattern.DOTALL);
 
 	/** Blocks filled by runs of their own, not by {@code benchmarks/run.sh}. */
-	private static final List<String> SEPARATE_RUNS = List.of("soak", "soak-quick");
+	private static final List<String> SEPARATE_RUNS = List.of("soak", "soak-quick", "fleet", "fleet-quick");
 
 	private ResultsWriter() {
 	}
