@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 
 import io.github.cloudrunmcp.server.McpRevision;
 import io.modelcontextprotocol.client.McpAsyncClient;
@@ -38,33 +39,49 @@ public final class McpSessionOperations implements McpOperations {
 
 	@Override
 	public Mono<List<McpSchema.Tool>> listTools() {
-		return this.session.async().listTools().map(McpSchema.ListToolsResult::tools);
+		return timed(this.session.async().listTools().map(McpSchema.ListToolsResult::tools), "tools/list");
 	}
 
 	@Override
 	public Mono<McpSchema.CallToolResult> callTool(String name, Map<String, Object> arguments) {
-		return this.session.async().callTool(McpSchema.CallToolRequest.builder(name).arguments(arguments).build());
+		return timed(
+				this.session.async().callTool(McpSchema.CallToolRequest.builder(name).arguments(arguments).build()),
+				"tools/call");
 	}
 
 	@Override
 	public Mono<List<McpSchema.Resource>> listResources() {
-		return this.session.async().listResources().map(McpSchema.ListResourcesResult::resources);
+		return timed(this.session.async().listResources().map(McpSchema.ListResourcesResult::resources),
+				"resources/list");
 	}
 
 	@Override
 	public Mono<McpSchema.ReadResourceResult> readResource(String uri) {
-		return this.session.async().readResource(McpSchema.ReadResourceRequest.builder(uri).build());
+		return timed(this.session.async().readResource(McpSchema.ReadResourceRequest.builder(uri).build()),
+				"resources/read");
 	}
 
 	@Override
 	public Mono<List<McpSchema.Prompt>> listPrompts() {
-		return this.session.async().listPrompts().map(McpSchema.ListPromptsResult::prompts);
+		return timed(this.session.async().listPrompts().map(McpSchema.ListPromptsResult::prompts), "prompts/list");
 	}
 
 	@Override
 	public Mono<McpSchema.GetPromptResult> getPrompt(String name, Map<String, String> arguments) {
-		return this.session.async()
-			.getPrompt(McpSchema.GetPromptRequest.builder(name).arguments(new LinkedHashMap<>(arguments)).build());
+		return timed(this.session.async()
+			.getPrompt(McpSchema.GetPromptRequest.builder(name).arguments(new LinkedHashMap<>(arguments)).build()),
+				"prompts/get");
+	}
+
+	/**
+	 * Name the property behind the SDK's request timeout, whose own message only says
+	 * that no item came within so many milliseconds.
+	 */
+	private <T> Mono<T> timed(Mono<T> call, String method) {
+		return call.onErrorMap(TimeoutException.class,
+				(ex) -> new McpProtocolException("MCP server '" + server() + "' did not answer " + method
+						+ " within cloudrun.mcp.client.request-timeout: raise it for calls that take longer, or check "
+						+ "that the server is up and answering.", 0, ex));
 	}
 
 	@Override

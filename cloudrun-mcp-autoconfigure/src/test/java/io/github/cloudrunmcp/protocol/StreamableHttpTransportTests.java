@@ -120,6 +120,20 @@ class StreamableHttpTransportTests {
 	}
 
 	@Test
+	void callWithoutAnswerFailsNamingTheRequestTimeout() {
+		this.server.on("tools/call", (request) -> Reply.hang());
+		// The runner's request-timeout of 10 s: a shorter one could end the initialize
+		// too on a busy machine.
+		mcp().run((context) -> {
+			McpOperations operations = context.getBean(McpOperations.class);
+			assertThatThrownBy(() -> operations.callTool("echo", Map.of()).block(Duration.ofSeconds(30)))
+				.isInstanceOf(McpProtocolException.class)
+				.hasMessageContaining("'default' did not answer tools/call")
+				.hasMessageContaining("cloudrun.mcp.client.request-timeout");
+		});
+	}
+
+	@Test
 	void serverErrorIsAClearErrorAndTheSessionGoesOn() {
 		this.server.on("tools/call", (request) -> Reply.json(500, "{\"detail\":\"boom\"}"));
 		mcp().run((context) -> {
