@@ -183,6 +183,7 @@ public final class FaultRecoveryBenchmark {
 		properties.put("logging.level.io.github.cloudrunmcp", "error");
 		if (transport == Transport.MCP_2025_11_25) {
 			properties.put("cloudrun.mcp.transport", "streamable-http");
+			properties.put("cloudrun.mcp.revision", "2025-11-25");
 			properties.put("cloudrun.mcp.fail-fast", "true");
 		}
 		return start(properties, recorder);

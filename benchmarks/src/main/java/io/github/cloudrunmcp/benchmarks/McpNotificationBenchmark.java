@@ -17,6 +17,7 @@ import io.github.cloudrunmcp.protocol.McpClientFactory;
 import io.github.cloudrunmcp.protocol.McpClientSettings;
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.server.AuthMode;
+import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpTransportType;
 import io.github.cloudrunmcp.stream.McpEventStream;
@@ -94,7 +95,7 @@ public final class McpNotificationBenchmark {
 	private static long cloudrunMcp(String origin, int events) throws InterruptedException {
 		McpServer server = new McpServer("bench", URI.create(origin), origin,
 				new McpServer.Auth(AuthMode.NONE, TokenHeader.AUTHORIZATION, Duration.ofMinutes(5), null), "/events",
-				McpTransportType.STREAMABLE_HTTP, "/mcp", false);
+				McpTransportType.STREAMABLE_HTTP, "/mcp", false, McpRevision.V2025_11_25);
 		StreamSettings settings = StreamSettings.defaults();
 		McpClientFactory factory = new McpClientFactory(WebClient.create(), McpJsonDefaults.getMapper(), MAPPER,
 				settings, new McpClientSettings("bench", "1", Duration.ofSeconds(30), Duration.ofSeconds(30), false),

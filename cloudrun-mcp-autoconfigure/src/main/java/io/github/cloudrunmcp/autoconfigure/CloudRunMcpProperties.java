@@ -69,10 +69,10 @@ public class CloudRunMcpProperties {
 	private boolean failFast;
 
 	/**
-	 * MCP revision spoken with streamable-http servers: 2025-11-25 (sessions), 2026-07-28
-	 * (stateless) or auto (server/discover, else the 2025-11-25 handshake).
+	 * MCP revision spoken with streamable-http servers: auto (server/discover, else the
+	 * 2025-11-25 handshake), 2025-11-25 (sessions) or 2026-07-28 (stateless).
 	 */
-	private String revision = "2025-11-25";
+	private String revision = "auto";
 
 	/**
 	 * URIs of the default server's resources whose updates the application subscribes to
@@ -640,7 +640,7 @@ public class CloudRunMcpProperties {
 		private @Nullable Boolean failFast;
 
 		/**
-		 * MCP revision spoken with the server: 2025-11-25, 2026-07-28 or auto. Defaults
+		 * MCP revision spoken with the server: auto, 2025-11-25 or 2026-07-28. Defaults
 		 * to cloudrun.mcp.revision.
 		 */
 		private @Nullable String revision;

@@ -57,7 +57,8 @@ public record McpServer(String name, URI baseUrl, String audience, Auth auth, St
 	}
 
 	/**
-	 * Create a server that speaks the 2025-11-25 revision when it speaks MCP.
+	 * Create a server whose MCP revision, when it speaks MCP, is negotiated
+	 * ({@link McpRevision#AUTO}).
 	 * @param name the server's name
 	 * @param baseUrl the base URL
 	 * @param audience the token audience
@@ -69,7 +70,7 @@ public record McpServer(String name, URI baseUrl, String audience, Auth auth, St
 	 */
 	public McpServer(String name, URI baseUrl, String audience, Auth auth, String eventsPath,
 			McpTransportType transport, String mcpPath, boolean failFast) {
-		this(name, baseUrl, audience, auth, eventsPath, transport, mcpPath, failFast, McpRevision.V2025_11_25);
+		this(name, baseUrl, audience, auth, eventsPath, transport, mcpPath, failFast, McpRevision.AUTO);
 	}
 
 	/**

@@ -59,8 +59,9 @@ class McpEndpointTests {
 			.withBean(GoogleCredentials.class, this.metadata::credentials)
 			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.mcp.origin(),
 					"cloudrun.mcp.servers.search.transport=streamable-http",
-					"cloudrun.mcp.servers.search.auth.mode=google", "cloudrun.mcp.fail-fast=true",
-					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=0",
+					"cloudrun.mcp.servers.search.revision=2025-11-25", "cloudrun.mcp.servers.search.auth.mode=google",
+					"cloudrun.mcp.fail-fast=true", "cloudrun.mcp.client.initialize-timeout=30s",
+					"cloudrun.mcp.client.liveness-interval=0",
 					"cloudrun.mcp.servers.feed.base-url=" + this.events.origin());
 	}
 

@@ -3,15 +3,20 @@ package io.github.cloudrunmcp.autoconfigure;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import io.github.cloudrunmcp.auth.TokenRoute.TokenHeader;
 import io.github.cloudrunmcp.protocol.McpClientFactory;
 import io.github.cloudrunmcp.protocol.McpClientSettings;
 import io.github.cloudrunmcp.protocol.McpLivenessProbe;
+import io.github.cloudrunmcp.protocol.McpNegotiatingSession;
+import io.github.cloudrunmcp.protocol.McpOperations;
 import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
+import io.github.cloudrunmcp.protocol.McpStatelessSession;
 import io.github.cloudrunmcp.protocol.ResumableStreamableHttpTransport;
 import io.github.cloudrunmcp.server.AuthMode;
+import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.server.McpTransportType;
@@ -24,21 +29,33 @@ import io.modelcontextprotocol.spec.McpSchema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.UnsatisfiedDependencyException;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Wiring of the MCP clients: per-server beans from the {@link McpServers} bean, the SDK
  * as an optional dependency, and replaceable shared beans.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class McpClientAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
@@ -62,7 +79,7 @@ class McpClientAutoConfigurationTests {
 	private McpServer mcpServer(String name) {
 		return new McpServer(name, URI.create(this.server.origin()), this.server.origin(),
 				new McpServer.Auth(AuthMode.NONE, TokenHeader.AUTHORIZATION, Duration.ofMinutes(5), null), "/events",
-				McpTransportType.STREAMABLE_HTTP, "/mcp", true);
+				McpTransportType.STREAMABLE_HTTP, "/mcp", true, McpRevision.V2025_11_25);
 	}
 
 	@Test
@@ -81,6 +98,72 @@ class McpClientAutoConfigurationTests {
 				assertThat(client.listTools().block(Duration.ofSeconds(10)).tools()).extracting(McpSchema.Tool::name)
 					.containsExactly("echo");
 				assertThat(client).isSameAs(context.getBean("mcpSession-tools", McpSession.class).async());
+			});
+	}
+
+	@Test
+	void revisionIsAutoByDefaultAndGetsOperationsButNoClientOfOneRevision() {
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=" + this.server.origin(),
+					"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.client.lazy=true")
+			.withBean(McpServers.class,
+					() -> new McpServers(
+							List.of(new McpServer("tools", URI.create(this.server.origin()), this.server.origin(),
+									new McpServer.Auth(AuthMode.NONE, TokenHeader.AUTHORIZATION, Duration.ofMinutes(5),
+											null),
+									"/events", McpTransportType.STREAMABLE_HTTP, "/mcp", false))))
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(McpServers.class).all()).extracting(McpServer::revision)
+					.containsExactly(McpRevision.AUTO);
+				assertThat(context).getBeans(McpOperations.class).containsOnlyKeys("mcpOperations-tools");
+				assertThat(context).getBeans(McpNegotiatingSession.class)
+					.containsOnlyKeys("mcpNegotiatingSession-tools");
+				assertThat(context).doesNotHaveBean(McpSession.class)
+					.doesNotHaveBean(McpAsyncClient.class)
+					.doesNotHaveBean(McpStatelessSession.class);
+			});
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=" + this.server.origin(),
+					"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.client.lazy=true")
+			.run((context) -> assertThat(context.getBean(McpServers.class).all()).extracting(McpServer::revision)
+				.containsExactly(McpRevision.AUTO));
+	}
+
+	@Test
+	void injectingA20251125ClientOfAnAutoServerFailsStartUpNamingTheRevisionProperty(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(ToolsApplication.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		application.setDefaultProperties(Map.of("cloudrun.mcp.servers.tools.base-url", this.server.origin(),
+				"cloudrun.mcp.servers.tools.transport", "streamable-http", "cloudrun.mcp.servers.other.base-url",
+				this.server.origin(), "cloudrun.mcp.servers.other.transport", "streamable-http",
+				"cloudrun.mcp.client.lazy", "true"));
+		assertThatExceptionOfType(UnsatisfiedDependencyException.class).isThrownBy(application::run);
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("A bean of type io.modelcontextprotocol.client.McpAsyncClient is required, which only MCP "
+					+ "servers whose revision is 2025-11-25 have, but MCP server 'tools' (revision auto) has none")
+			.contains("Inject McpOperations")
+			.contains("set cloudrun.mcp.servers.tools.revision=2025-11-25")
+			.doesNotContain("cloudrun.mcp.servers.other.revision");
+	}
+
+	@Test
+	void theAnalysisNamesTheRevisionThatHasTheBean() {
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=" + this.server.origin(),
+					"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2025-11-25",
+					"cloudrun.mcp.client.lazy=true")
+			.run((context) -> {
+				FailureAnalysis analysis = new McpRevisionBeanFailureAnalyzer(context.getBeanFactory())
+					.analyze(new NoSuchBeanDefinitionException(McpStatelessSession.class));
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("revision is 2026-07-28")
+					.contains("MCP server 'default' (revision 2025-11-25)");
+				assertThat(analysis.getAction()).contains("set cloudrun.mcp.revision=2026-07-28.");
+				assertThat(new McpRevisionBeanFailureAnalyzer(context.getBeanFactory())
+					.analyze(new NoSuchBeanDefinitionException(McpAsyncClient.class))).isNull();
+				assertThat(new McpRevisionBeanFailureAnalyzer(context.getBeanFactory())
+					.analyze(new NoSuchBeanDefinitionException(String.class))).isNull();
 			});
 	}
 
@@ -133,7 +216,8 @@ class McpClientAutoConfigurationTests {
 	void clientFactoryAndLifecycleBeansBackOff() {
 		this.runner
 			.withPropertyValues("cloudrun.mcp.base-url=" + this.server.origin(),
-					"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.client.lazy=true")
+					"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2025-11-25",
+					"cloudrun.mcp.client.lazy=true")
 			.withBean("myFactory", McpClientFactory.class, () -> ownFactory())
 			.withBean("myLifecycle", McpSessionLifecycle.class,
 					() -> new McpSessionLifecycle(List.of(), ownFactory().settings(), Duration.ofSeconds(1),
@@ -160,6 +244,13 @@ class McpClientAutoConfigurationTests {
 					"cloudrun.mcp.transport=streamable-http")
 			.withBean("myProbe", McpLivenessProbe.class, () -> own)
 			.run((context) -> assertThat(context).getBean(McpLivenessProbe.class).isSameAs(own));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ImportAutoConfiguration({ CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class })
+	@Import(ToolsUser.class)
+	static class ToolsApplication {
+
 	}
 
 	static class ToolsUser {

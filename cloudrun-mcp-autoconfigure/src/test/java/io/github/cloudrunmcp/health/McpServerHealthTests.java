@@ -57,7 +57,8 @@ class McpServerHealthTests {
 	private ApplicationContextRunner mcp(String... properties) {
 		return this.runner
 			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
-					"cloudrun.mcp.servers.search.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
+					"cloudrun.mcp.servers.search.transport=streamable-http",
+					"cloudrun.mcp.servers.search.revision=2025-11-25", "cloudrun.mcp.fail-fast=true",
 					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=" + INTERVAL,
 					"cloudrun.mcp.stream.reconnect.initial-delay=50ms")
 			.withPropertyValues(properties);

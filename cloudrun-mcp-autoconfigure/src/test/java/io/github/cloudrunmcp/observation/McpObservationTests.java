@@ -89,7 +89,8 @@ class McpObservationTests {
 							WebClientAutoConfiguration.class, CodecsAutoConfiguration.class))
 			.withBean(ObservationRegistry.class, () -> this.registry)
 			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
-					"cloudrun.mcp.servers.search.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
+					"cloudrun.mcp.servers.search.transport=streamable-http",
+					"cloudrun.mcp.servers.search.revision=2025-11-25", "cloudrun.mcp.fail-fast=true",
 					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=0");
 	}
 

@@ -85,9 +85,9 @@ class McpTokenAndSessionMetricsTests {
 			.withBean(GoogleCredentials.class, this.metadata::credentials)
 			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
 					"cloudrun.mcp.servers.search.transport=streamable-http",
-					"cloudrun.mcp.servers.search.auth.mode=google", "cloudrun.mcp.client.lazy=true",
-					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=0",
-					"cloudrun.mcp.stream.enabled=false");
+					"cloudrun.mcp.servers.search.revision=2025-11-25", "cloudrun.mcp.servers.search.auth.mode=google",
+					"cloudrun.mcp.client.lazy=true", "cloudrun.mcp.client.initialize-timeout=30s",
+					"cloudrun.mcp.client.liveness-interval=0", "cloudrun.mcp.stream.enabled=false");
 	}
 
 	private List<Observation.Context> tokenFetches() {

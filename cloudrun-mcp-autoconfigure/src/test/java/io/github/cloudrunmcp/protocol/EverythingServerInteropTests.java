@@ -85,8 +85,9 @@ class EverythingServerInteropTests {
 	private ApplicationContextRunner everything() {
 		return this.runner.withPropertyValues("cloudrun.mcp.base-url=" + proxy.origin(),
 				"cloudrun.mcp.audience=" + AUDIENCE, "cloudrun.mcp.auth.mode=google",
-				"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
-				"cloudrun.mcp.stream.reconnect.initial-delay=100ms", "spring.application.name=interop-tests");
+				"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2025-11-25",
+				"cloudrun.mcp.fail-fast=true", "cloudrun.mcp.stream.reconnect.initial-delay=100ms",
+				"spring.application.name=interop-tests");
 	}
 
 	@Test

@@ -92,11 +92,11 @@ class StreamableHttpFaultInjectionTests {
 	private ApplicationContextRunner mcp() {
 		return this.runner.withUserConfiguration(Listeners.class)
 			.withPropertyValues("cloudrun.mcp.base-url=" + this.proxy.origin(),
-					"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
-					"cloudrun.mcp.client.request-timeout=20s", "cloudrun.mcp.client.initialize-timeout=60s",
-					"cloudrun.mcp.stream.read-timeout=1s", "cloudrun.mcp.stream.response-timeout=1s",
-					"cloudrun.mcp.stream.reconnect.initial-delay=20ms", "cloudrun.mcp.stream.reconnect.max-delay=200ms",
-					"cloudrun.mcp.stream.reconnect.jitter=0");
+					"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2025-11-25",
+					"cloudrun.mcp.fail-fast=true", "cloudrun.mcp.client.request-timeout=20s",
+					"cloudrun.mcp.client.initialize-timeout=60s", "cloudrun.mcp.stream.read-timeout=1s",
+					"cloudrun.mcp.stream.response-timeout=1s", "cloudrun.mcp.stream.reconnect.initial-delay=20ms",
+					"cloudrun.mcp.stream.reconnect.max-delay=200ms", "cloudrun.mcp.stream.reconnect.jitter=0");
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -66,9 +66,10 @@ class StreamableHttpTransportTests {
 	// more than a few seconds. Tests of the timeout itself set a short one.
 	private ApplicationContextRunner mcp() {
 		return this.runner.withPropertyValues("cloudrun.mcp.base-url=" + this.server.origin(),
-				"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
-				"cloudrun.mcp.client.request-timeout=10s", "cloudrun.mcp.client.initialize-timeout=20s",
-				"cloudrun.mcp.stream.reconnect.initial-delay=50ms", "cloudrun.mcp.stream.reconnect.jitter=0");
+				"cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2025-11-25",
+				"cloudrun.mcp.fail-fast=true", "cloudrun.mcp.client.request-timeout=10s",
+				"cloudrun.mcp.client.initialize-timeout=20s", "cloudrun.mcp.stream.reconnect.initial-delay=50ms",
+				"cloudrun.mcp.stream.reconnect.jitter=0");
 	}
 
 	@Test

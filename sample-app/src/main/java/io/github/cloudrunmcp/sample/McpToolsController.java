@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.github.cloudrunmcp.protocol.McpSession;
+import io.github.cloudrunmcp.protocol.McpOperations;
 import io.modelcontextprotocol.spec.McpSchema;
 import reactor.core.publisher.Mono;
 
@@ -32,25 +32,24 @@ import org.springframework.web.server.ResponseStatusException;
 @Profile("local")
 class McpToolsController {
 
-	private final ObjectProvider<McpSession> sessions;
+	private final ObjectProvider<McpOperations> servers;
 
-	McpToolsController(ObjectProvider<McpSession> sessions) {
-		this.sessions = sessions;
+	McpToolsController(ObjectProvider<McpOperations> servers) {
+		this.servers = servers;
 	}
 
 	@GetMapping("/api/mcp")
 	List<Map<String, Object>> servers() {
-		return this.sessions.orderedStream()
-			.map((session) -> Map.<String, Object>of("server", session.server().name(), "url",
-					session.server().mcpUrl().toString(), "initialized", session.async().isInitialized()))
+		// The revision is empty while an auto server (the default) is being negotiated.
+		return this.servers.orderedStream()
+			.map((operations) -> Map.<String, Object>of("server", operations.server(), "revision",
+					operations.revision().map(Object::toString).orElse("negotiating")))
 			.toList();
 	}
 
 	@GetMapping("/api/mcp/{server}/tools")
 	Mono<List<String>> tools(@PathVariable String server) {
-		return session(server).async()
-			.listTools()
-			.map((result) -> result.tools().stream().map(McpSchema.Tool::name).toList());
+		return operations(server).listTools().map((tools) -> tools.stream().map(McpSchema.Tool::name).toList());
 	}
 
 	/**
@@ -61,16 +60,20 @@ class McpToolsController {
 	@PostMapping("/api/mcp/{server}/tools/{tool}")
 	Mono<McpSchema.CallToolResult> call(@PathVariable String server, @PathVariable String tool,
 			@RequestBody Map<String, Object> arguments) {
-		return session(server).async()
-			.callTool(McpSchema.CallToolRequest.builder(tool)
+		McpOperations operations = operations(server);
+		// The progress token needs the SDK's 2025-11-25 client (the server's revision,
+		// negotiated at start-up); other calls go through McpOperations.
+		return operations.sessionClient()
+			.map((client) -> client.callTool(McpSchema.CallToolRequest.builder(tool)
 				.arguments(arguments)
 				.progressToken(UUID.randomUUID().toString())
-				.build());
+				.build()))
+			.orElseGet(() -> operations.callTool(tool, arguments));
 	}
 
-	private McpSession session(String server) {
-		return this.sessions.orderedStream()
-			.filter((session) -> session.server().name().equals(server))
+	private McpOperations operations(String server) {
+		return this.servers.orderedStream()
+			.filter((operations) -> operations.server().equals(server))
 			.findFirst()
 			.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND,
 					"No MCP server named '" + server + "' with transport streamable-http"));

@@ -73,18 +73,6 @@ class McpToolsControllerTests {
 
 	@Test
 	void listsAndCallsTheToolsOfMcpServers() {
-		List<Map<String, Object>> servers = this.client.get()
-			.uri("/api/mcp")
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {
-			})
-			.returnResult()
-			.getResponseBody();
-		assertThat(servers).singleElement().satisfies((entry) -> {
-			assertThat(entry).containsEntry("server", "tools").containsEntry("initialized", true);
-		});
 		this.client.get().uri("/api/mcp/tools/tools").exchange().expectStatus().isOk().expectBody().json("[\"echo\"]");
 		this.client.post()
 			.uri("/api/mcp/tools/tools/echo")
@@ -95,6 +83,22 @@ class McpToolsControllerTests {
 			.expectBody()
 			.jsonPath("$.content[0].text")
 			.isEqualTo("Echo: hello");
+		List<Map<String, Object>> servers = this.client.get()
+			.uri("/api/mcp")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(new ParameterizedTypeReference<List<Map<String, Object>>>() {
+			})
+			.returnResult()
+			.getResponseBody();
+		assertThat(servers).singleElement().satisfies((entry) -> {
+			// Revision auto (the default): the fake server does not know
+			// server/discover, so the calls above negotiated the 2025-11-25 handshake.
+			assertThat(entry).containsEntry("server", "tools").containsEntry("revision", "2025-11-25");
+		});
+		assertThat(server.requests()).extracting(FakeMcpServer.Request::method)
+			.containsSubsequence("server/discover", "initialize", "tools/list", "tools/call");
 		// Every request to the MCP server carried an ID token (the local demo's
 		// credentials, auth mode google).
 		assertThat(server.requests())
