@@ -46,6 +46,11 @@ public final class McpNegotiatedOperations implements McpOperations {
 	}
 
 	@Override
+	public Mono<McpRevision> negotiatedRevision() {
+		return this.negotiating.negotiate();
+	}
+
+	@Override
 	public Mono<List<McpSchema.Tool>> listTools() {
 		return negotiated(McpOperations::listTools);
 	}

@@ -44,6 +44,17 @@ public interface McpOperations {
 	Optional<McpRevision> revision();
 
 	/**
+	 * Return the revision spoken with the server, once known: under {@code auto},
+	 * negotiated first when it is not known yet (concurrent callers share one
+	 * negotiation), so that {@link #sessionClient()} or {@link #statelessClient()} is
+	 * present when it completes.
+	 * @return the revision; fails when the server did not answer the negotiation
+	 */
+	default Mono<McpRevision> negotiatedRevision() {
+		return Mono.justOrEmpty(revision());
+	}
+
+	/**
 	 * List the server's tools, every page.
 	 * @return the tools
 	 */

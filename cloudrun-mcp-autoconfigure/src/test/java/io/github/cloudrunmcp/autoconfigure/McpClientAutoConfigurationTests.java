@@ -122,6 +122,13 @@ class McpClientAutoConfigurationTests {
 				assertThat(context).doesNotHaveBean(McpSession.class)
 					.doesNotHaveBean(McpAsyncClient.class)
 					.doesNotHaveBean(McpStatelessSession.class);
+				// Lazy: nothing negotiated until asked.
+				McpOperations operations = context.getBean(McpOperations.class);
+				assertThat(operations.revision()).isEmpty();
+				assertThat(operations.sessionClient()).isEmpty();
+				assertThat(operations.negotiatedRevision().block(Duration.ofSeconds(10)))
+					.isEqualTo(McpRevision.V2025_11_25);
+				assertThat(operations.sessionClient()).isPresent();
 			});
 		this.runner
 			.withPropertyValues("cloudrun.mcp.base-url=" + this.server.origin(),

@@ -61,14 +61,15 @@ class McpToolsController {
 	Mono<McpSchema.CallToolResult> call(@PathVariable String server, @PathVariable String tool,
 			@RequestBody Map<String, Object> arguments) {
 		McpOperations operations = operations(server);
-		// The progress token needs the SDK's 2025-11-25 client (the server's revision,
-		// negotiated at start-up); other calls go through McpOperations.
-		return operations.sessionClient()
-			.map((client) -> client.callTool(McpSchema.CallToolRequest.builder(tool)
-				.arguments(arguments)
-				.progressToken(UUID.randomUUID().toString())
-				.build()))
-			.orElseGet(() -> operations.callTool(tool, arguments));
+		// The progress token needs the SDK's 2025-11-25 client, there once that revision
+		// is negotiated; a 2026-07-28 server's calls go through McpOperations.
+		return operations.negotiatedRevision()
+			.flatMap((revision) -> operations.sessionClient()
+				.map((client) -> client.callTool(McpSchema.CallToolRequest.builder(tool)
+					.arguments(arguments)
+					.progressToken(UUID.randomUUID().toString())
+					.build()))
+				.orElseGet(() -> operations.callTool(tool, arguments)));
 	}
 
 	private McpOperations operations(String server) {
