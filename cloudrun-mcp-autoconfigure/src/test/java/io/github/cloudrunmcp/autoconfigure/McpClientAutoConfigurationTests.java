@@ -126,7 +126,7 @@ class McpClientAutoConfigurationTests {
 				McpOperations operations = context.getBean(McpOperations.class);
 				assertThat(operations.revision()).isEmpty();
 				assertThat(operations.sessionClient()).isEmpty();
-				assertThat(operations.negotiatedRevision().block(Duration.ofSeconds(10)))
+				assertThat(operations.negotiatedRevision().block(Duration.ofSeconds(30)))
 					.isEqualTo(McpRevision.V2025_11_25);
 				assertThat(operations.sessionClient()).isPresent();
 			});
