@@ -187,12 +187,15 @@ public final class McpClientAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	McpLivenessProbe mcpLivenessProbe(ObjectProvider<McpSession> sessions,
-			ObjectProvider<McpStatelessSession> statelessSessions, CloudRunMcpProperties properties) {
+			ObjectProvider<McpStatelessSession> statelessSessions,
+			ObjectProvider<McpNegotiatingSession> negotiatingSessions, CloudRunMcpProperties properties) {
 		Map<String, McpLivenessCheck> checks = new LinkedHashMap<>();
 		sessions.orderedStream()
 			.forEach((session) -> checks.put(session.server().name(), McpLivenessCheck.ping(session.async())));
 		statelessSessions.orderedStream()
 			.forEach((session) -> checks.put(session.server().name(), McpLivenessCheck.discover(session.transport())));
+		negotiatingSessions.orderedStream()
+			.forEach((session) -> checks.put(session.server().name(), McpLivenessCheck.negotiated(session)));
 		return new McpLivenessProbe(checks, properties.getClient().getLivenessInterval());
 	}
 

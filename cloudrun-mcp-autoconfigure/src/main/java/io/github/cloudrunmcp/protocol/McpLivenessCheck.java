@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
  * One question to an MCP server: do you answer? The {@link McpLivenessProbe} asks it at
  * every interval. A 2025-11-25 session asks with {@code ping}; a client of another
  * revision supplies its own check (the 2026-07-28 revision asks with
- * {@code server/discover}).
+ * {@code server/discover}; an {@code auto} server asks in the revision it negotiated).
  */
 @FunctionalInterface
 public interface McpLivenessCheck {
@@ -59,6 +59,23 @@ public interface McpLivenessCheck {
 							null)))
 				.then();
 		});
+	}
+
+	/**
+	 * A check of a server whose revision is {@code auto}: in the negotiated revision,
+	 * {@link #ping ping} for 2025-11-25 and {@link #discover server/discover} for
+	 * 2026-07-28. Until a negotiation succeeded, the check negotiates first (sharing any
+	 * negotiation in flight), which asks the server just as well: a server that does not
+	 * answer it does not answer the check.
+	 * @param session the server's negotiating client
+	 * @return the check
+	 */
+	static McpLivenessCheck negotiated(McpNegotiatingSession session) {
+		Objects.requireNonNull(session, "session");
+		McpLivenessCheck ping = ping(session.session().async());
+		McpLivenessCheck discover = discover(session.stateless().transport());
+		return () -> session.negotiate()
+			.flatMap((revision) -> (revision == McpRevision.V2026_07_28) ? discover.check() : ping.check());
 	}
 
 }

@@ -51,6 +51,16 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 	}
 
 	static JavaSdkStatelessServer start() throws IOException, LifecycleException {
+		return start(0);
+	}
+
+	/**
+	 * Start a server on a given port, such as the port of a server that stopped, to play
+	 * a restart.
+	 * @param port the port, 0 for any free one
+	 * @return the server
+	 */
+	static JavaSdkStatelessServer start(int port) throws IOException, LifecycleException {
 		McpChangeFeed changes = new McpChangeFeed();
 		McpServer server = McpServer.builder()
 			.serverInfo(new McpSchema.Implementation("java-sdk-stateless", null, "2.2.0", null, null, null))
@@ -67,7 +77,7 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 		Tomcat tomcat = new Tomcat();
 		tomcat.setBaseDir(baseDir.getAbsolutePath());
 		tomcat.setHostname("127.0.0.1");
-		tomcat.setPort(0);
+		tomcat.setPort(port);
 		tomcat.getConnector().setProperty("address", "127.0.0.1");
 		JavaSdkStatelessServer result = new JavaSdkStatelessServer(tomcat, transport, changes);
 		Context context = tomcat.addContext("", baseDir.getAbsolutePath());
@@ -76,6 +86,10 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 		context.addServletMappingDecoded("/mcp", "mcp");
 		tomcat.start();
 		return result;
+	}
+
+	int port() {
+		return this.tomcat.getConnector().getLocalPort();
 	}
 
 	String origin() {
