@@ -24,6 +24,8 @@ import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
 import io.github.cloudrunmcp.test.EverythingServer;
+import io.github.cloudrunmcp.test.FakeMcpServer;
+import io.github.cloudrunmcp.test.FakeMcpServer.Reply;
 import io.github.cloudrunmcp.test.FakeMetadataServer;
 import io.github.cloudrunmcp.test.RecordingProxy;
 import io.github.cloudrunmcp.test.TestTokenIssuer;
@@ -42,6 +44,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code revision: auto} against real servers on loopback: the MCP Java SDK's own
@@ -185,6 +188,94 @@ class McpRevisionNegotiationTests {
 			assertThat(everythingProxy.exchanges())
 				.allSatisfy((exchange) -> assertThat(exchange.tokenValid()).isTrue());
 		});
+	}
+
+	@Test
+	void aServerThatAnswersDiscoverWithUnsupportedProtocolVersionGetsTheHandshakeIn20251125(CapturedOutput output) {
+		// As a 2025-11-25 server that checks MCP-Protocol-Version does (400, with the
+		// versions it supports).
+		FakeMcpServer older = new FakeMcpServer().on("server/discover",
+				(request) -> Reply.json(400, "{\"jsonrpc\":\"2.0\",\"id\":" + request.id()
+						+ ",\"error\":{\"code\":-32602,\"message\":\"Unsupported protocol version: 2026-07-28\","
+						+ "\"data\":{\"supported\":[\"2025-11-25\",\"2025-06-18\"],\"requested\":\"2026-07-28\"}}}"));
+		older.start();
+		try {
+			runner(older.origin(), "cloudrun.mcp.fail-fast=true").run((context) -> {
+				assertThat(context).hasNotFailed();
+				McpOperations operations = context.getBean(McpOperations.class);
+				assertThat(operations.revision()).contains(McpRevision.V2025_11_25);
+				assertThat(operations.listTools().block(TIMEOUT)).extracting(McpSchema.Tool::name)
+					.containsExactly("echo");
+				assertThat(older.requests()).extracting(FakeMcpServer.Request::method)
+					.containsSubsequence("server/discover", "initialize", "tools/list");
+				assertThat(older.requests("initialize")).singleElement()
+					.satisfies((initialize) -> assertThat(
+							initialize.body().path("params").path("protocolVersion").asString())
+						.isEqualTo("2025-11-25"));
+				assertThat(older.requests("tools/list")).singleElement()
+					.satisfies((list) -> assertThat(list.protocolVersion()).isEqualTo("2025-11-25"));
+				assertThat(output)
+					.contains("MCP server 'default' speaks 2025-11-25 (revision auto, negotiated by "
+							+ "server/discover answered")
+					.contains("Unsupported protocol version");
+			});
+		}
+		finally {
+			older.stop();
+		}
+	}
+
+	@Test
+	void unsupportedProtocolVersionFromAServerPinnedTo20260728FailsTheCallSayingSo() {
+		// The SDK's 2026-07-28 client speaks that revision only: there is no other
+		// version to retry with, so the answer reaches the caller.
+		FakeMcpServer older = new FakeMcpServer().on("tools/list",
+				(request) -> Reply.json(400, "{\"jsonrpc\":\"2.0\",\"id\":" + request.id()
+						+ ",\"error\":{\"code\":-32602,\"message\":\"Unsupported protocol version: 2026-07-28\","
+						+ "\"data\":{\"supported\":[\"2025-11-25\"],\"requested\":\"2026-07-28\"}}}"));
+		older.start();
+		try {
+			runner(older.origin(), "cloudrun.mcp.revision=2026-07-28", "cloudrun.mcp.stream.enabled=false")
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					assertThatThrownBy(() -> context.getBean(McpOperations.class).listTools().block(TIMEOUT))
+						.hasMessageContaining("Unsupported protocol version");
+					assertThat(older.requests("tools/list")).hasSize(1);
+				});
+		}
+		finally {
+			older.stop();
+		}
+	}
+
+	@Test
+	void aServerThatAnswersInitializeWithAnOlderRevisionIsSpokenToInThatRevision(CapturedOutput output) {
+		// A 2025-06-18 server without sessions: no server/discover ("method not
+		// found"), and its own revision in answer to initialize's 2025-11-25.
+		FakeMcpServer older = new FakeMcpServer().on("initialize",
+				(request) -> Reply.result(request.id(),
+						"{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"tools\":{}},"
+								+ "\"serverInfo\":{\"name\":\"older\",\"version\":\"1\"}}"));
+		older.start();
+		try {
+			runner(older.origin(), "cloudrun.mcp.fail-fast=true").run((context) -> {
+				assertThat(context).hasNotFailed();
+				McpOperations operations = context.getBean(McpOperations.class);
+				assertThat(operations.revision()).contains(McpRevision.V2025_11_25);
+				assertThat(operations.sessionClient()).hasValueSatisfying(
+						(client) -> assertThat(client.getCurrentInitializationResult().protocolVersion())
+							.isEqualTo("2025-06-18"));
+				assertThat(operations.listTools().block(TIMEOUT)).extracting(McpSchema.Tool::name)
+					.containsExactly("echo");
+				// Every request after initialize says the revision both sides speak.
+				assertThat(older.requests("tools/list")).singleElement()
+					.satisfies((list) -> assertThat(list.protocolVersion()).isEqualTo("2025-06-18"));
+				assertThat(output).contains("initialize: older 1, protocol 2025-06-18");
+			});
+		}
+		finally {
+			older.stop();
+		}
 	}
 
 	@Test
