@@ -12,6 +12,7 @@ import io.github.cloudrunmcp.auth.IdTokenStatus;
 import io.github.cloudrunmcp.auth.TokenRoute;
 import io.github.cloudrunmcp.protocol.McpOperations;
 import io.github.cloudrunmcp.protocol.McpSession;
+import io.github.cloudrunmcp.protocol.McpToolLists;
 import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
@@ -47,6 +48,8 @@ public class McpEndpoint {
 
 	private final Map<String, McpOperations> operations;
 
+	private final @Nullable McpToolLists toolLists;
+
 	private final @Nullable IdTokenExchangeFilterFunction tokens;
 
 	/**
@@ -72,6 +75,24 @@ public class McpEndpoint {
 	 */
 	public McpEndpoint(McpServers servers, List<McpEventStream> streams, List<McpSession> sessions,
 			List<McpOperations> operations, @Nullable IdTokenExchangeFilterFunction tokens) {
+		this(servers, streams, sessions, operations, null, tokens);
+	}
+
+	/**
+	 * Create the endpoint, with the revision of servers that have no 2025-11-25 session
+	 * (2026-07-28 and {@code auto}) from their operations, and their tool count from the
+	 * tool lists kept of them.
+	 * @param servers the configured servers
+	 * @param streams the event streams
+	 * @param sessions the MCP sessions
+	 * @param operations the MCP operations
+	 * @param toolLists the tool lists kept of the servers, or {@code null}
+	 * @param tokens the ID-token filter, or {@code null}
+	 */
+	public McpEndpoint(McpServers servers, List<McpEventStream> streams, List<McpSession> sessions,
+			List<McpOperations> operations, @Nullable McpToolLists toolLists,
+			@Nullable IdTokenExchangeFilterFunction tokens) {
+		this.toolLists = toolLists;
 		this.operations = new LinkedHashMap<>();
 		operations.forEach((each) -> this.operations.put(each.server(), each));
 		this.servers = Objects.requireNonNull(servers, "servers");
@@ -107,7 +128,8 @@ public class McpEndpoint {
 	private Mono<ServerDescriptor> describe(McpServer server) {
 		McpSession session = this.sessions.get(server.name());
 		McpEventStream stream = this.streams.get(server.name());
-		return tools(session).map(Integer::valueOf)
+		Mono<Integer> tools = (session != null) ? tools(session) : tools(this.operations.get(server.name()));
+		return tools.map(Integer::valueOf)
 			.map((count) -> descriptor(server, session, stream, count))
 			.defaultIfEmpty(descriptor(server, session, stream, null));
 	}
@@ -121,6 +143,19 @@ public class McpEndpoint {
 			.map((result) -> result.tools().size())
 			.timeout(TOOLS_TIMEOUT)
 			.onErrorResume((ex) -> Mono.empty());
+	}
+
+	/**
+	 * Count the tools of a server without a 2025-11-25 session (2026-07-28 or
+	 * {@code auto}) from the list kept of it, once its revision is known: the endpoint
+	 * never starts a negotiation.
+	 */
+	private Mono<Integer> tools(@Nullable McpOperations operations) {
+		McpToolLists lists = this.toolLists;
+		if (operations == null || lists == null || operations.revision().isEmpty()) {
+			return Mono.empty();
+		}
+		return lists.tools(operations).map(List::size).timeout(TOOLS_TIMEOUT).onErrorResume((ex) -> Mono.empty());
 	}
 
 	private ServerDescriptor descriptor(McpServer server, @Nullable McpSession session, @Nullable McpEventStream stream,
@@ -194,8 +229,10 @@ public class McpEndpoint {
 	 * @param connections the connection attempts of its stream
 	 * @param reconnects the connection attempts after the first
 	 * @param eventsReceived the events its stream received
-	 * @param tools how many tools it offers, when its session is initialized and it
-	 * answered in time
+	 * @param tools how many tools it offers, when its session is initialized (or its
+	 * revision negotiated) and it answered in time; for a server without a 2025-11-25
+	 * session, from the list kept of it until it changes
+	 * ({@code notifications/tools/list_changed}) or the listen stream is reopened
 	 * @param token its ID token's audience and times, when requests to it carry one
 	 */
 	public record ServerDescriptor(String name, String transport, String url, @Nullable String protocolVersion,

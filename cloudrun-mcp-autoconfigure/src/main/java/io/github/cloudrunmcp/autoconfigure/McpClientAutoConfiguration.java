@@ -25,6 +25,7 @@ import io.github.cloudrunmcp.protocol.McpSession;
 import io.github.cloudrunmcp.protocol.McpSessionLifecycle;
 import io.github.cloudrunmcp.protocol.McpSessionRenewalTransport;
 import io.github.cloudrunmcp.protocol.McpStatelessSession;
+import io.github.cloudrunmcp.protocol.McpToolLists;
 import io.github.cloudrunmcp.protocol.McpTransportDecorator;
 import io.github.cloudrunmcp.protocol.McpUrlElicitationHandler;
 import io.github.cloudrunmcp.protocol.ResumableStreamableHttpTransport;
@@ -197,6 +198,12 @@ public final class McpClientAutoConfiguration {
 		negotiatingSessions.orderedStream()
 			.forEach((session) -> checks.put(session.server().name(), McpLivenessCheck.negotiated(session)));
 		return new McpLivenessProbe(checks, properties.getClient().getLivenessInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	McpToolLists mcpToolLists() {
+		return new McpToolLists();
 	}
 
 	@Bean

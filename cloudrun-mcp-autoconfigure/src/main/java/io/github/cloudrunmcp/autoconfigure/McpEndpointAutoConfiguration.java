@@ -4,6 +4,7 @@ import io.github.cloudrunmcp.actuate.McpEndpoint;
 import io.github.cloudrunmcp.auth.IdTokenExchangeFilterFunction;
 import io.github.cloudrunmcp.protocol.McpOperations;
 import io.github.cloudrunmcp.protocol.McpSession;
+import io.github.cloudrunmcp.protocol.McpToolLists;
 import io.github.cloudrunmcp.server.McpServers;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.modelcontextprotocol.client.McpAsyncClient;
@@ -31,9 +32,9 @@ public final class McpEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	McpEndpoint mcpEndpoint(McpServers servers, ObjectProvider<McpEventStream> streams,
 			ObjectProvider<McpSession> sessions, ObjectProvider<McpOperations> operations,
-			ObjectProvider<IdTokenExchangeFilterFunction> tokens) {
+			ObjectProvider<McpToolLists> toolLists, ObjectProvider<IdTokenExchangeFilterFunction> tokens) {
 		return new McpEndpoint(servers, streams.orderedStream().toList(), sessions.orderedStream().toList(),
-				operations.orderedStream().toList(), tokens.getIfUnique());
+				operations.orderedStream().toList(), toolLists.getIfUnique(), tokens.getIfUnique());
 	}
 
 }

@@ -2,6 +2,7 @@ package io.github.cloudrunmcp.autoconfigure;
 
 import io.github.cloudrunmcp.protocol.McpClientFactory;
 import io.github.cloudrunmcp.protocol.McpOperations;
+import io.github.cloudrunmcp.protocol.McpToolLists;
 import io.github.cloudrunmcp.springai.McpToolCallbackProvider;
 import tools.jackson.databind.ObjectMapper;
 
@@ -27,10 +28,10 @@ public final class McpSpringAiAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	McpToolCallbackProvider cloudRunMcpToolCallbacks(ObjectProvider<McpOperations> operations,
+	McpToolCallbackProvider cloudRunMcpToolCallbacks(ObjectProvider<McpOperations> operations, McpToolLists toolLists,
 			ObjectProvider<ObjectMapper> mappers, CloudRunMcpProperties properties) {
 		// The servers' beans are looked up at each listing, not at start-up.
-		return new McpToolCallbackProvider(() -> operations.orderedStream().toList(),
+		return new McpToolCallbackProvider(() -> operations.orderedStream().toList(), toolLists,
 				McpEventStreamAutoConfiguration.eventMapper(mappers), properties.getClient().getRequestTimeout());
 	}
 

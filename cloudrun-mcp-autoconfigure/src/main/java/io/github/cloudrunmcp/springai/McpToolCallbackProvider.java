@@ -7,12 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-import io.github.cloudrunmcp.protocol.McpListenStream;
 import io.github.cloudrunmcp.protocol.McpOperations;
-import io.github.cloudrunmcp.stream.McpEvent;
+import io.github.cloudrunmcp.protocol.McpToolLists;
 import io.github.cloudrunmcp.text.PrintableText;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.apache.commons.logging.Log;
@@ -21,7 +19,6 @@ import tools.jackson.databind.ObjectMapper;
 
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.ToolCallbackProvider;
-import org.springframework.context.ApplicationListener;
 
 /**
  * The tools of every configured MCP server, either revision, as Spring AI tool callbacks
@@ -29,19 +26,17 @@ import org.springframework.context.ApplicationListener;
  * other consumer of {@link ToolCallbackProvider} beans.
  *
  * <p>
- * A server's tool list is fetched when first asked for and kept until the server says
- * that it changed ({@code notifications/tools/list_changed}, in either revision) or its
- * listen stream was reopened ({@value McpListenStream#RESYNC_TYPE}). A tool keeps its
- * name unless two servers have a tool of that name: then each of those is named
- * {@code <server>_<tool>}. A server that cannot list its tools is left out, with a
- * warning, until the next time the tools are asked for. {@link #getToolCallbacks()}
- * blocks while it fetches lists; call it from an ordinary thread.
+ * A server's tool list comes from {@link McpToolLists}: fetched when first asked for and
+ * kept until the server says that it changed ({@code notifications/tools/list_changed},
+ * in either revision) or its listen stream was reopened. A tool keeps its name unless two
+ * servers have a tool of that name: then each of those is named {@code <server>_<tool>}.
+ * A server that cannot list its tools is left out, with a warning, until the next time
+ * the tools are asked for. {@link #getToolCallbacks()} blocks while it fetches lists;
+ * call it from an ordinary thread.
  */
-public final class McpToolCallbackProvider implements ToolCallbackProvider, ApplicationListener<McpEvent> {
+public final class McpToolCallbackProvider implements ToolCallbackProvider {
 
 	private static final Log logger = LogFactory.getLog(McpToolCallbackProvider.class);
-
-	private static final String TOOLS_CHANGED = "notifications/tools/list_changed";
 
 	private final Supplier<List<McpOperations>> operations;
 
@@ -49,16 +44,19 @@ public final class McpToolCallbackProvider implements ToolCallbackProvider, Appl
 
 	private final Duration timeout;
 
-	private final Map<String, List<McpSchema.Tool>> tools = new ConcurrentHashMap<>();
+	private final McpToolLists toolLists;
 
 	/**
 	 * Create a provider.
 	 * @param operations the operations of every server, asked each time the tools are
+	 * @param toolLists the tool lists kept of the servers
 	 * @param mapper the mapper for arguments, results and schemas
 	 * @param timeout how long listing tools and calling one may take
 	 */
-	public McpToolCallbackProvider(Supplier<List<McpOperations>> operations, ObjectMapper mapper, Duration timeout) {
+	public McpToolCallbackProvider(Supplier<List<McpOperations>> operations, McpToolLists toolLists,
+			ObjectMapper mapper, Duration timeout) {
 		this.operations = Objects.requireNonNull(operations, "operations");
+		this.toolLists = Objects.requireNonNull(toolLists, "toolLists");
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
 		this.timeout = Objects.requireNonNull(timeout, "timeout");
 	}
@@ -84,27 +82,14 @@ public final class McpToolCallbackProvider implements ToolCallbackProvider, Appl
 	}
 
 	private List<McpSchema.Tool> tools(McpOperations server) {
-		List<McpSchema.Tool> known = this.tools.get(server.server());
-		if (known != null) {
-			return known;
-		}
 		try {
-			List<McpSchema.Tool> listed = server.listTools().block(this.timeout);
-			listed = (listed != null) ? List.copyOf(listed) : List.of();
-			this.tools.put(server.server(), listed);
-			return listed;
+			List<McpSchema.Tool> listed = this.toolLists.tools(server).block(this.timeout);
+			return (listed != null) ? listed : List.of();
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Tools of MCP server '" + server.server() + "' left out of the Spring AI tool callbacks: "
 					+ PrintableText.of(ex.getMessage()));
 			return List.of();
-		}
-	}
-
-	@Override
-	public void onApplicationEvent(McpEvent event) {
-		if (TOOLS_CHANGED.equals(event.type()) || McpListenStream.RESYNC_TYPE.equals(event.type())) {
-			this.tools.remove(event.server());
 		}
 	}
 
