@@ -69,6 +69,7 @@ class McpLoggingDefaultsTests {
 		return new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
 			.properties("cloudrun.mcp.servers.everything.base-url=" + everything.origin(),
 					"cloudrun.mcp.servers.everything.transport=streamable-http",
+					"cloudrun.mcp.servers.everything.revision=2025-11-25",
 					"cloudrun.mcp.servers.everything.fail-fast=true", "cloudrun.mcp.auth.mode=none",
 					"cloudrun.mcp.stream.enabled=false", "cloudrun.mcp.client.initialize-timeout=60s")
 			.run(args);

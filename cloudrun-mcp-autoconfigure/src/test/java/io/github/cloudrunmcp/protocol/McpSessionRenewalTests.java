@@ -54,7 +54,8 @@ class McpSessionRenewalTests {
 			.withConfiguration(
 					AutoConfigurations.of(CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class))
 			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
-					"cloudrun.mcp.servers.search.transport=streamable-http", "cloudrun.mcp.fail-fast=true",
+					"cloudrun.mcp.servers.search.transport=streamable-http",
+					"cloudrun.mcp.servers.search.revision=2025-11-25", "cloudrun.mcp.fail-fast=true",
 					"cloudrun.mcp.auth.mode=none", "cloudrun.mcp.client.initialize-timeout=30s",
 					"cloudrun.mcp.client.liveness-interval=200ms", "cloudrun.mcp.stream.enabled=false")
 			.withBean("renewals", ApplicationListener.class,
