@@ -41,7 +41,8 @@ class McpInitializationLogTests {
 			.withConfiguration(
 					AutoConfigurations.of(CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class))
 			.withPropertyValues("cloudrun.mcp.servers.down.base-url=http://127.0.0.1:" + port,
-					"cloudrun.mcp.servers.down.transport=streamable-http", "cloudrun.mcp.auth.mode=none",
+					"cloudrun.mcp.servers.down.transport=streamable-http",
+					"cloudrun.mcp.servers.down.revision=2025-11-25", "cloudrun.mcp.auth.mode=none",
 					"cloudrun.mcp.stream.enabled=false", "cloudrun.mcp.stream.reconnect.initial-delay=10ms",
 					"cloudrun.mcp.stream.reconnect.max-delay=20ms")
 			.run((context) -> {
