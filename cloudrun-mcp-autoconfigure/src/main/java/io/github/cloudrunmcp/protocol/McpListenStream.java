@@ -2,12 +2,14 @@ package io.github.cloudrunmcp.protocol;
 
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -15,6 +17,7 @@ import java.util.function.Supplier;
 import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventSource;
+import io.github.cloudrunmcp.stream.McpStreamException;
 import io.github.cloudrunmcp.stream.McpStreamStatus;
 import io.github.cloudrunmcp.stream.ReconnectingEventStream;
 import io.github.cloudrunmcp.stream.SseEvent;
@@ -82,6 +85,12 @@ public final class McpListenStream implements McpEventSource {
 	private static final String LOCATION_HINT = "Check base-url and mcp-path (default /mcp) and the server's revision "
 			+ "(a 2026-07-28 server answers subscriptions/listen with an event stream).";
 
+	/**
+	 * JSON-RPC errors that the same request gets again: parse error, invalid request,
+	 * method not found, invalid params.
+	 */
+	private static final Set<Integer> PERMANENT_ERRORS = Set.of(-32700, -32600, -32601, -32602);
+
 	private static final AtomicLong requestIds = new AtomicLong();
 
 	private final String server;
@@ -118,6 +127,10 @@ public final class McpListenStream implements McpEventSource {
 
 	private volatile McpSchema.SubscriptionFilter warnedMissing = McpSchema.SubscriptionFilter.EMPTY;
 
+	private final FailureStreak errors = new FailureStreak(logger, 3, Clock.systemDefaultZone());
+
+	private volatile @Nullable McpStreamException refused;
+
 	private McpListenStream(Builder builder) {
 		this.server = builder.server;
 		this.endpoint = builder.endpoint;
@@ -141,6 +154,7 @@ public final class McpListenStream implements McpEventSource {
 			// No Last-Event-ID: the revision has no resumption, every reopen resyncs.
 			.resumable(false)
 			.firstEventTimeout(builder.settings.responseTimeout())
+			.failWhen(this::error)
 			.continueWhile(() -> !this.nothingHonoured)
 			.onOpen((opened) -> {
 				this.connection = new Connection();
@@ -287,6 +301,41 @@ public final class McpListenStream implements McpEventSource {
 		return new SseRequest(HttpMethod.POST, this.endpoint, headers, body);
 	}
 
+	/**
+	 * Classify a JSON-RPC error that answers the listen request (in the stream or as its
+	 * JSON body): one the same request gets again stops the stream, another ends the
+	 * connection as a failed attempt, reopened with backoff.
+	 */
+	private @Nullable McpStreamException error(SseEvent event) {
+		if (!McpEvent.DEFAULT_TYPE.equals(event.type()) || !event.data().contains("\"error\"")) {
+			return null;
+		}
+		JsonNode message;
+		try {
+			message = this.mapper.readTree(event.data());
+		}
+		catch (JacksonException ex) {
+			return null;
+		}
+		JsonNode error = message.get("error");
+		if (message.has("method") || error == null || !error.isObject()) {
+			return null;
+		}
+		JsonNode code = error.get("code");
+		String what = "MCP server '" + this.server + "' answered subscriptions/listen with JSON-RPC error "
+				+ ((code != null && code.isNumber()) ? code.asString() : "(no code)") + ": "
+				+ PrintableText.of((text(error, "message") != null) ? text(error, "message") : error.toString(), 300);
+		if (code != null && code.isInt() && PERMANENT_ERRORS.contains(code.intValue())) {
+			McpStreamException stop = new McpStreamException(what + "; not reopening its listen stream (asked for "
+					+ this.filter + "). Check the server's revision (cloudrun.mcp.servers.<name>.revision) and what "
+					+ "it offers.", 0, false, null);
+			this.refused = stop;
+			return stop;
+		}
+		this.errors.failed(what);
+		return new McpStreamException(what, 0, true, null);
+	}
+
 	private Flux<McpEvent> received(SseEvent event) {
 		if (!McpEvent.DEFAULT_TYPE.equals(event.type()) || event.data().isEmpty()) {
 			return Flux.empty();
@@ -346,6 +395,7 @@ public final class McpListenStream implements McpEventSource {
 			logger.warn("MCP server '" + this.server + "' does not honour " + missing + " on its listen stream.");
 		}
 		status(McpStreamStatus.State.OPEN, 0, null, null);
+		this.errors.recovered("MCP server '" + this.server + "' acknowledged its listen stream");
 		if (!this.listening) {
 			this.listening = true;
 			if (logger.isInfoEnabled()) {
@@ -403,9 +453,13 @@ public final class McpListenStream implements McpEventSource {
 	private void engineStatus(McpStreamStatus status) {
 		// Open once the server acknowledged the subscription, not when the headers came.
 		if (status.state() != McpStreamStatus.State.OPEN) {
-			if (status.state() == McpStreamStatus.State.FAILED && status.cause() != null) {
-				logger
-					.error("Listen stream of MCP server '" + this.server + "' stopped: " + status.cause().getMessage());
+			Throwable cause = status.cause();
+			if (status.state() == McpStreamStatus.State.FAILED && cause != null && cause == this.refused) {
+				// The server's answer says what is wrong: once, as a warning.
+				logger.warn(cause.getMessage());
+			}
+			else if (status.state() == McpStreamStatus.State.FAILED && cause != null) {
+				logger.error("Listen stream of MCP server '" + this.server + "' stopped: " + cause.getMessage());
 			}
 			emit(status);
 		}

@@ -111,6 +111,8 @@ public final class ReconnectingEventStream {
 
 	private final Function<Opened, @Nullable SseEvent> onOpen;
 
+	private final Function<SseEvent, @Nullable McpStreamException> failWhen;
+
 	private final Consumer<SseEvent> onParsed;
 
 	private final @Nullable Duration firstEventTimeout;
@@ -139,6 +141,7 @@ public final class ReconnectingEventStream {
 		this.continueWhile = builder.continueWhile;
 		this.onStatus = builder.onStatus;
 		this.onOpen = builder.onOpen;
+		this.failWhen = builder.failWhen;
 		this.onParsed = builder.onParsed;
 		this.firstEventTimeout = builder.firstEventTimeout;
 		this.lastEventId = HeaderValues.isSendable(builder.lastEventId) ? builder.lastEventId : "";
@@ -477,6 +480,8 @@ public final class ReconnectingEventStream {
 
 		private volatile boolean progress;
 
+		private @Nullable McpStreamException verdict;
+
 		private String seenId;
 
 		private String resumeId;
@@ -529,19 +534,15 @@ public final class ReconnectingEventStream {
 			SseRequest sent = Objects.requireNonNull(this.request);
 			if (code != 200) {
 				HttpHeaders headers = response.headers().asHttpHeaders();
-				return DataBufferUtils
-					.join(DataBufferUtils.takeUntilByteCount(response.body(BodyExtractors.toDataBuffers()),
-							ERROR_BODY_BYTES))
-					.map((buffer) -> {
-						String text = buffer.toString(StandardCharsets.UTF_8);
-						DataBufferUtils.release(buffer);
-						return text;
-					})
-					.onErrorReturn("")
-					.defaultIfEmpty("")
+				return bodyText(response)
 					.flatMapMany((text) -> Flux.error(refusal(new Refused(sent, code, headers, text))));
 			}
 			MediaType contentType = response.headers().contentType().orElse(null);
+			if (contentType != null && MediaType.APPLICATION_JSON.isCompatibleWith(contentType)) {
+				// A JSON answer instead of a stream (a JSON-RPC error, or a result at
+				// once): its text says why, and the check decides whether to retry.
+				return bodyText(response).flatMapMany((text) -> Flux.error(notAStream(sent, code, contentType, text)));
+			}
 			if (contentType == null || !MediaType.TEXT_EVENT_STREAM.isCompatibleWith(contentType)) {
 				return response.releaseBody()
 					.thenMany(Flux
@@ -550,6 +551,31 @@ public final class ReconnectingEventStream {
 								+ ReconnectingEventStream.this.locationHint, code, false, null)));
 			}
 			return read(response);
+		}
+
+		private Mono<String> bodyText(ClientResponse response) {
+			return DataBufferUtils
+				.join(DataBufferUtils.takeUntilByteCount(response.body(BodyExtractors.toDataBuffers()),
+						ERROR_BODY_BYTES))
+				.map((buffer) -> {
+					String text = buffer.toString(StandardCharsets.UTF_8);
+					DataBufferUtils.release(buffer);
+					return text;
+				})
+				.onErrorReturn("")
+				.defaultIfEmpty("");
+		}
+
+		private McpStreamException notAStream(SseRequest sent, int code, MediaType contentType, String body) {
+			ReconnectingEventStream engine = ReconnectingEventStream.this;
+			McpStreamException verdict = engine.failWhen.apply(new SseEvent(null, false, McpEvent.DEFAULT_TYPE, body));
+			if (verdict != null) {
+				return verdict;
+			}
+			return new McpStreamException("Server '" + engine.name + "' answered " + sent.describe()
+					+ " with content type " + contentType + ", not text/event-stream: "
+					+ (body.isBlank() ? "(empty body)" : PrintableText.of(body, 300)) + ". " + engine.locationHint,
+					code, false, null);
 		}
 
 		private McpStreamException refusal(Refused refused) {
@@ -614,6 +640,9 @@ public final class ReconnectingEventStream {
 			finally {
 				DataBufferUtils.release(buffer);
 			}
+			if (failure == null) {
+				failure = this.verdict;
+			}
 			// Blocks without data (a priming event) move the resume point too.
 			noteId(this.parser.lastEventId());
 			List<SseEvent> events = this.batch;
@@ -653,6 +682,16 @@ public final class ReconnectingEventStream {
 		}
 
 		private void add(@Nullable String id, SseEvent event) {
+			if (this.verdict != null) {
+				return;
+			}
+			McpStreamException verdict = ReconnectingEventStream.this.failWhen.apply(event);
+			if (verdict != null) {
+				// The connection ends with it, as a failed attempt whatever came before.
+				this.verdict = verdict;
+				this.progress = false;
+				return;
+			}
 			ReconnectingEventStream.this.onParsed.accept(event);
 			List<SseEvent> events = this.batch;
 			if (events == null) {
@@ -723,6 +762,8 @@ public final class ReconnectingEventStream {
 		};
 
 		private Function<Opened, @Nullable SseEvent> onOpen = (opened) -> null;
+
+		private Function<SseEvent, @Nullable McpStreamException> failWhen = (event) -> null;
 
 		private Consumer<SseEvent> onParsed = (event) -> {
 		};
@@ -894,6 +935,21 @@ public final class ReconnectingEventStream {
 		 */
 		public Builder onParsed(Consumer<SseEvent> onParsed) {
 			this.onParsed = Objects.requireNonNull(onParsed, "onParsed");
+			return this;
+		}
+
+		/**
+		 * Set the check of each event as it is parsed (on the network thread), and of a
+		 * JSON body that a server sends instead of a stream (as one event of the default
+		 * type): an event it returns an exception for is not delivered and ends the
+		 * connection with that exception, counted as a failed attempt. A retryable
+		 * exception reconnects with backoff; another ends the stream. Default: no event
+		 * ends a connection.
+		 * @param failWhen the check
+		 * @return this builder
+		 */
+		public Builder failWhen(Function<SseEvent, @Nullable McpStreamException> failWhen) {
+			this.failWhen = Objects.requireNonNull(failWhen, "failWhen");
 			return this;
 		}
 
