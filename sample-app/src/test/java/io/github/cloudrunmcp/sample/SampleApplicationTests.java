@@ -106,6 +106,51 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	@SuppressWarnings("unchecked")
+	void dashboardEndpointChartsTheMetersAndTellsEachServersHealth() {
+		await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+			Map<String, Object> dashboard = this.client.get()
+				.uri("/api/dashboard")
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
+				})
+				.returnResult()
+				.getResponseBody();
+			assertThat(dashboard).containsEntry("intervalMillis", 1000);
+			List<Map<String, Object>> samples = (List<Map<String, Object>>) dashboard.get("samples");
+			// Read from mcp.stream.events.received: the demo sends a dozen events a
+			// conversation.
+			assertThat(samples).anySatisfy(
+					(sample) -> assertThat(((Number) sample.get("eventsPerSecond")).doubleValue()).isPositive());
+			assertThat(samples).allSatisfy((sample) -> assertThat(sample).containsKeys("at", "reconnects", "toolCalls")
+				.containsEntry("latencyMillis", null));
+			assertThat((List<Map<String, Object>>) dashboard.get("servers")).singleElement()
+				.isEqualTo(Map.of("server", "default", "transport", "events", "health", "UP", "revision",
+						"none (events only)"));
+		});
+	}
+
+	@Test
+	void localDemoShowsTheActuatorsMcpEndpointAndHealthDetails() {
+		this.client.get()
+			.uri("/actuator/mcp")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.servers.default.transport")
+			.isEqualTo("events");
+		this.client.get()
+			.uri("/actuator/health/mcp")
+			.exchange()
+			.expectBody()
+			.jsonPath("$.components.default.details.url")
+			.isNotEmpty();
+	}
+
+	@Test
 	void servesThePage() {
 		this.client.get()
 			.uri("/")

@@ -42,6 +42,12 @@ public class LocalDemoInitializer implements ApplicationContextInitializer<Confi
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource("localDemo",
 					Map.of("cloudrun.mcp.base-url", demo.baseUrl(), "cloudrun.mcp.auth.mode", "google")));
+		// The demo's servers and tokens are its own, so the actuator's health details
+		// and mcp endpoint may show them (unless set otherwise); elsewhere, as on Cloud
+		// Run, they stay off the web unless configured.
+		environment.getPropertySources()
+			.addLast(new MapPropertySource("localDemoActuator", Map.of("management.endpoints.web.exposure.include",
+					"health,mcp", "management.endpoint.health.show-details", "always")));
 		if (!environment.containsProperty("logging.level.io.github.cloudrunmcp.sample")) {
 			// The demo's events are harmless, so show their payloads, which the sample
 			// logs at DEBUG only. Logging is set up before initializers run, hence the
