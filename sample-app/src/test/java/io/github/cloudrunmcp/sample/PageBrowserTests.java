@@ -167,8 +167,11 @@ class PageBrowserTests {
 	}
 
 	private String cell(String server, String column) {
-		return this.driver.findElement(By.cssSelector("#servers tr[data-server='" + server + "'] td." + column))
-			.getText();
+		// One script reads the cell, while the page refreshes the table every second.
+		Object text = this.driver.executeScript("const cell = document.querySelector("
+				+ "'#servers tr[data-server=\"' + arguments[0] + '\"] td.' + arguments[1]);"
+				+ "return cell ? cell.textContent : null;", server, column);
+		return String.valueOf(text);
 	}
 
 	private void callTools(int calls) throws Exception {
