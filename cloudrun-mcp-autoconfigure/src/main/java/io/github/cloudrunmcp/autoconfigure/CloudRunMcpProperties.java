@@ -76,7 +76,8 @@ public class CloudRunMcpProperties {
 
 	/**
 	 * URIs of the default server's resources whose updates the application subscribes to
-	 * (2026-07-28 listen stream), besides those of @McpListener(resources = ...).
+	 * (2026-07-28 listen stream, or resources/subscribe in each 2025-11-25 session),
+	 * besides those of @McpListener(resources = ...).
 	 */
 	private List<String> resourceSubscriptions = new ArrayList<>();
 
@@ -647,7 +648,8 @@ public class CloudRunMcpProperties {
 
 		/**
 		 * URIs of the server's resources whose updates the application subscribes to
-		 * (2026-07-28 listen stream), besides those of @McpListener(resources = ...).
+		 * (2026-07-28 listen stream, or resources/subscribe in each 2025-11-25 session),
+		 * besides those of @McpListener(resources = ...).
 		 */
 		private List<String> resourceSubscriptions = new ArrayList<>();
 

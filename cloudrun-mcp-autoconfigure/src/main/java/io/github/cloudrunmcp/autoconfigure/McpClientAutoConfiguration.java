@@ -208,8 +208,10 @@ public final class McpClientAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "mcpSessionRenewalTransportDecorator")
-	McpTransportDecorator mcpSessionRenewalTransportDecorator(ApplicationEventPublisher publisher) {
-		return McpSessionRenewalTransport.decorator(publisher::publishEvent);
+	McpTransportDecorator mcpSessionRenewalTransportDecorator(ApplicationEventPublisher publisher,
+			CloudRunMcpProperties properties, ObjectProvider<McpListenerFactory> listenerFactories) {
+		return McpSessionRenewalTransport.decorator(publisher::publishEvent,
+				resourceSubscriptions(properties, listenerFactories));
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.github.cloudrunmcp.protocol;
 
 import java.time.Instant;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.github.cloudrunmcp.text.PrintableText;
 import io.modelcontextprotocol.json.TypeRef;
@@ -32,6 +34,13 @@ import reactor.core.scheduler.Schedulers;
  * level it set. Once a new session is initialized, it sends these requests again, so that
  * resource updates and log messages keep coming after a server restart; the server's
  * answers to them are not passed on to the client, which did not ask.
+ *
+ * <p>
+ * The resources that the application subscribes to by configuration
+ * ({@code resource-subscriptions}) or through {@code @McpListener(resources = ...)} are
+ * subscribed to the same way, once the first session is initialized and again in every
+ * new one, when the server offers resource subscriptions ({@code resources.subscribe}); a
+ * server that does not gets one warning.
  */
 public final class McpSessionRenewalTransport implements McpClientTransport {
 
@@ -44,6 +53,12 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 	private final String server;
 
 	private final Consumer<Object> publisher;
+
+	private final Supplier<List<String>> configured;
+
+	private volatile boolean canSubscribe;
+
+	private volatile boolean warnedCannotSubscribe;
 
 	private final Map<String, Boolean> initializeIds = new ConcurrentHashMap<>();
 
@@ -66,10 +81,16 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 
 	McpSessionRenewalTransport(McpClientTransport delegate, ResumableStreamableHttpTransport transport, String server,
 			Consumer<Object> publisher) {
+		this(delegate, transport, server, publisher, List::of);
+	}
+
+	McpSessionRenewalTransport(McpClientTransport delegate, ResumableStreamableHttpTransport transport, String server,
+			Consumer<Object> publisher, Supplier<List<String>> configured) {
 		this.delegate = Objects.requireNonNull(delegate, "delegate");
 		this.transport = Objects.requireNonNull(transport, "transport");
 		this.server = Objects.requireNonNull(server, "server");
 		this.publisher = Objects.requireNonNull(publisher, "publisher");
+		this.configured = Objects.requireNonNull(configured, "configured");
 	}
 
 	@Override
@@ -117,14 +138,19 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 		}
 		String restored = this.restoring.remove(id);
 		if (restored != null && response.error() != null) {
-			logger.warn("MCP server '" + this.server + "' refused " + restored + " in its new session: "
+			logger.warn("MCP server '" + this.server + "' refused " + restored + ": "
 					+ PrintableText.of(response.error().message()));
 		}
 		if (this.initializeIds.remove(id) == null || response.error() != null) {
 			return;
 		}
 		long count = this.initialized.incrementAndGet();
+		this.canSubscribe = offersSubscriptions(response.result());
 		if (count < 2) {
+			if (!configuredUris().isEmpty()) {
+				// The configured subscriptions, once the server heard of the session.
+				this.restorePending.set(true);
+			}
 			return;
 		}
 		this.restorePending.set(true);
@@ -177,15 +203,54 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 		}
 	}
 
+	private boolean offersSubscriptions(@Nullable Object result) {
+		if (result == null) {
+			return false;
+		}
+		try {
+			McpSchema.ServerCapabilities capabilities = this.delegate
+				.unmarshalFrom(result, new TypeRef<McpSchema.InitializeResult>() {
+				})
+				.capabilities();
+			return capabilities != null && capabilities.resources() != null
+					&& Boolean.TRUE.equals(capabilities.resources().subscribe());
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
+	}
+
+	private List<String> configuredUris() {
+		try {
+			return this.configured.get();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("MCP server '" + this.server + "': the resources to subscribe to cannot be listed: "
+					+ McpSessionLifecycle.describe(ex));
+			return List.of();
+		}
+	}
+
 	/**
-	 * Send again, in the new session, what the application had set up in the old one.
+	 * Send, in a new session, what the application had set up in the old one and the
+	 * subscriptions it configured.
 	 */
 	private void restore() {
 		McpSchema.JSONRPCRequest level = this.loggingLevel;
 		if (level != null) {
-			restore(level.method(), level.params(), "the logging level");
+			restore(level.method(), level.params(), "the logging level in its new session");
 		}
-		for (String uri : this.subscriptions) {
+		Set<String> uris = new LinkedHashSet<>(this.subscriptions);
+		List<String> configuredUris = configuredUris();
+		if (this.canSubscribe) {
+			uris.addAll(configuredUris);
+		}
+		else if (!configuredUris.isEmpty() && !this.warnedCannotSubscribe) {
+			this.warnedCannotSubscribe = true;
+			logger.warn("MCP server '" + this.server + "' does not offer resource subscriptions; updates of "
+					+ PrintableText.of(configuredUris.toString()) + " will not be received.");
+		}
+		for (String uri : uris) {
 			restore(McpSchema.METHOD_RESOURCES_SUBSCRIBE, McpSchema.SubscribeRequest.builder(uri).build(),
 					"the subscription to " + PrintableText.of(uri));
 		}
@@ -197,11 +262,11 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 		this.delegate.sendMessage(new McpSchema.JSONRPCRequest(McpSchema.JSONRPC_VERSION, method, id, params))
 			.subscribe(null, (ex) -> {
 				this.restoring.remove(id);
-				logger.warn("MCP server '" + this.server + "': could not restore " + what + " in its new session: "
+				logger.warn("MCP server '" + this.server + "': could not send " + what + ": "
 						+ McpSessionLifecycle.describe(ex));
 			});
 		if (logger.isDebugEnabled()) {
-			logger.debug("MCP server '" + this.server + "': restoring " + what + " in its new session");
+			logger.debug("MCP server '" + this.server + "': sending " + what);
 		}
 	}
 
@@ -236,8 +301,22 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 	 * @return the decorator
 	 */
 	public static McpTransportDecorator decorator(Consumer<Object> publisher) {
+		return decorator(publisher, (server) -> List.of());
+	}
+
+	/**
+	 * Return a decorator that wraps each server's transport in one of these, which also
+	 * subscribes to the resources the application listens to.
+	 * @param publisher receives the events
+	 * @param resourceSubscriptions the URIs of each server's resources whose updates the
+	 * application subscribes to, by server name; asked at each initialization
+	 * @return the decorator
+	 */
+	public static McpTransportDecorator decorator(Consumer<Object> publisher,
+			Function<String, List<String>> resourceSubscriptions) {
+		Objects.requireNonNull(resourceSubscriptions, "resourceSubscriptions");
 		return (server, transport, decorated) -> new McpSessionRenewalTransport(decorated, transport, server.name(),
-				publisher);
+				publisher, () -> resourceSubscriptions.apply(server.name()));
 	}
 
 }

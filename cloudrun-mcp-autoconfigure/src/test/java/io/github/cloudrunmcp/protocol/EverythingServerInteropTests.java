@@ -207,6 +207,24 @@ class EverythingServerInteropTests {
 	}
 
 	@Test
+	void resourcesOfListenerMethodsAreSubscribedToWithoutAskingAndTheirUpdatesArrive() {
+		everything().withUserConfiguration(ResourceListeners.class).run((context) -> {
+			McpAsyncClient client = context.getBean(McpAsyncClient.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> proxy.openStreams() >= 1);
+			client.callTool(new McpSchema.CallToolRequest("toggle-subscriber-updates", Map.of())).block();
+			try {
+				ResourceListeners listeners = context.getBean(ResourceListeners.class);
+				await().atMost(Duration.ofSeconds(10)).until(() -> !listeners.updates.isEmpty());
+				assertThat(listeners.updates)
+					.allSatisfy((event) -> assertThat(event.data()).contains("demo://resource/dynamic/text/2"));
+			}
+			finally {
+				client.callTool(new McpSchema.CallToolRequest("toggle-subscriber-updates", Map.of())).block();
+			}
+		});
+	}
+
+	@Test
 	void serverRequestsAreAnsweredByTheApplicationsHandlers() {
 		everything().withUserConfiguration(Handlers.class).run((context) -> {
 			McpAsyncClient client = context.getBean(McpAsyncClient.class);
@@ -254,6 +272,17 @@ class EverythingServerInteropTests {
 	}
 
 	@Configuration(proxyBeanMethods = false)
+	static class ResourceListeners {
+
+		final List<McpEvent> updates = new CopyOnWriteArrayList<>();
+
+		@McpListener(server = "default", resources = "demo://resource/dynamic/text/2")
+		void updated(McpEvent event) {
+			this.updates.add(event);
+		}
+
+	}
+
 	static class Listeners {
 
 		final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();

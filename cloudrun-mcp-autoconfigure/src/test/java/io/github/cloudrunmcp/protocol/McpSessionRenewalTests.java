@@ -13,9 +13,12 @@ import org.junit.jupiter.api.AfterEach;
 import reactor.core.Disposable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.PayloadApplicationEvent;
 
@@ -25,6 +28,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * A session that the server forgot is renewed, and the application hears of it.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class McpSessionRenewalTests {
 
 	private final List<McpSessionRenewedEvent> renewals = new CopyOnWriteArrayList<>();
@@ -109,6 +113,64 @@ class McpSessionRenewalTests {
 				finally {
 					events.dispose();
 				}
+			});
+	}
+
+	@Test
+	void configuredResourceSubscriptionsAreSentInTheFirstSessionAndInEveryNewOne() {
+		this.server.capabilities("{\"resources\":{\"subscribe\":true}}")
+			.on("resources/subscribe", (request) -> FakeMcpServer.Reply.result(request.id(), "{}"));
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
+					"cloudrun.mcp.servers.search.transport=streamable-http",
+					"cloudrun.mcp.servers.search.revision=2025-11-25",
+					"cloudrun.mcp.servers.search.resource-subscriptions=file:///configured",
+					"cloudrun.mcp.fail-fast=true", "cloudrun.mcp.auth.mode=none",
+					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=200ms",
+					"cloudrun.mcp.stream.enabled=false")
+			.withBean("renewals", ApplicationListener.class,
+					() -> (ApplicationListener<PayloadApplicationEvent<?>>) (event) -> {
+						if (event.getPayload() instanceof McpSessionRenewedEvent renewed) {
+							this.renewals.add(renewed);
+						}
+					})
+			.run((context) -> {
+				McpSession session = context.getBean(McpSession.class);
+				String first = session.transport().sessionId();
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> subscriptionsOf(first).contains("file:///configured"));
+				this.server.expireSessions();
+				await().atMost(Duration.ofSeconds(20)).until(() -> !this.renewals.isEmpty());
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> subscriptionsOf(session.transport().sessionId()).contains("file:///configured"));
+				assertThat(session.transport().sessionId()).isNotEqualTo(first);
+				assertThat(subscriptionsOf(session.transport().sessionId())).containsExactly("file:///configured");
+				// The answers to these requests are not the client's: it still works.
+				assertThat(session.async().ping().block(Duration.ofSeconds(30))).isNotNull();
+			});
+	}
+
+	@Test
+	void configuredResourceSubscriptionsAreNotSentToAServerThatDoesNotOfferThem(CapturedOutput output) {
+		this.server.capabilities("{\"resources\":{}}");
+		new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
+					"cloudrun.mcp.servers.search.transport=streamable-http",
+					"cloudrun.mcp.servers.search.revision=2025-11-25",
+					"cloudrun.mcp.servers.search.resource-subscriptions=file:///configured",
+					"cloudrun.mcp.fail-fast=true", "cloudrun.mcp.auth.mode=none",
+					"cloudrun.mcp.client.initialize-timeout=30s", "cloudrun.mcp.client.liveness-interval=0",
+					"cloudrun.mcp.stream.enabled=false")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> output.getOut().contains("does not offer resource subscriptions"));
+				assertThat(context.getBean(McpSession.class).async().ping().block(Duration.ofSeconds(30))).isNotNull();
+				assertThat(this.server.requests("resources/subscribe")).isEmpty();
 			});
 	}
 
