@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.jspecify.annotations.Nullable;
 
@@ -219,11 +220,12 @@ public final class FaultProxy implements AutoCloseable {
 			client.setTcpNoDelay(true);
 			this.sockets.add(upstream);
 			Socket server = upstream;
-			Thread requests = new Thread(() -> pump(client, server, Fault.none()),
+			AtomicLong lastByte = new AtomicLong(System.nanoTime());
+			Thread requests = new Thread(() -> pumpRequests(client, server, fault, lastByte),
 					"fault-proxy-up-" + client.getPort());
 			requests.setDaemon(true);
 			requests.start();
-			pump(server, client, fault);
+			pump(server, client, fault, lastByte);
 		}
 		catch (IOException ex) {
 			reset(client);
@@ -239,7 +241,7 @@ public final class FaultProxy implements AutoCloseable {
 	 * Copy bytes from one socket to the other, applying the fault; on the end of input,
 	 * pass the end on (FIN), on an error reset the other side.
 	 */
-	private void pump(Socket from, Socket to, Fault fault) {
+	private void pump(Socket from, Socket to, Fault fault, AtomicLong lastByte) {
 		byte[] buffer = new byte[BUFFER];
 		long forwarded = 0;
 		try {
@@ -258,6 +260,12 @@ public final class FaultProxy implements AutoCloseable {
 					to.shutdownOutput();
 					return;
 				}
+				if (fault.kind == Kind.DROP_RESPONSE) {
+					// The request reached the server; its answer never leaves.
+					closeQuietly(to);
+					closeQuietly(from);
+					return;
+				}
 				if (fault.kind == Kind.LATENCY) {
 					sleep(fault.delay);
 				}
@@ -268,6 +276,7 @@ public final class FaultProxy implements AutoCloseable {
 				out.write(buffer, 0, n);
 				out.flush();
 				forwarded += n;
+				lastByte.set(System.nanoTime());
 				if (isCut(fault.kind) && forwarded >= fault.limit) {
 					switch (fault.kind) {
 						case RESET_AFTER -> {
@@ -286,6 +295,40 @@ public final class FaultProxy implements AutoCloseable {
 					}
 					return;
 				}
+			}
+		}
+		catch (IOException ex) {
+			reset(to);
+		}
+	}
+
+	/**
+	 * Copy the client's bytes to the server; with {@link Kind#FORGET_IDLE}, reset the
+	 * connection instead when bytes come after it was idle too long.
+	 */
+	private void pumpRequests(Socket from, Socket to, Fault fault, AtomicLong lastByte) {
+		if (fault.kind != Kind.FORGET_IDLE) {
+			pump(from, to, Fault.none(), lastByte);
+			return;
+		}
+		byte[] buffer = new byte[BUFFER];
+		try {
+			InputStream in = from.getInputStream();
+			OutputStream out = to.getOutputStream();
+			while (true) {
+				int n = in.read(buffer);
+				if (n < 0) {
+					to.shutdownOutput();
+					return;
+				}
+				if (System.nanoTime() - lastByte.get() >= fault.delay.toNanos()) {
+					reset(from);
+					reset(to);
+					return;
+				}
+				out.write(buffer, 0, n);
+				out.flush();
+				lastByte.set(System.nanoTime());
 			}
 		}
 		catch (IOException ex) {
@@ -363,7 +406,8 @@ public final class FaultProxy implements AutoCloseable {
 
 	private enum Kind {
 
-		NONE, LATENCY, BANDWIDTH, RESET_AFTER, CUT_AFTER, HALF_OPEN, BLACK_HOLE, HEADERS_NEVER_COME, REDIRECT
+		NONE, LATENCY, BANDWIDTH, RESET_AFTER, CUT_AFTER, HALF_OPEN, BLACK_HOLE, HEADERS_NEVER_COME, REDIRECT,
+		FORGET_IDLE, DROP_RESPONSE
 
 	}
 
@@ -445,6 +489,32 @@ public final class FaultProxy implements AutoCloseable {
 		 */
 		public static Fault halfOpenAfter(long bytes) {
 			return new Fault(Kind.HALF_OPEN, positive(bytes), Duration.ZERO, "");
+		}
+
+		/**
+		 * Forward bytes both ways until the connection has been idle (no byte either way)
+		 * for this long; then answer the client's next bytes with a reset (TCP RST)
+		 * instead of forwarding them, without closing the connection before: a server or
+		 * a proxy that dropped an idle keep-alive connection, seen by the client only
+		 * when it reuses the connection.
+		 * @param idle the idle time after which the connection is forgotten
+		 * @return the fault
+		 */
+		public static Fault forgetIdleAfter(Duration idle) {
+			if (Objects.requireNonNull(idle, "idle").isZero() || idle.isNegative()) {
+				throw new IllegalArgumentException("idle must be positive, got " + idle);
+			}
+			return new Fault(Kind.FORGET_IDLE, 0, idle, "");
+		}
+
+		/**
+		 * Forward the request to the server, then close the connection (FIN) when the
+		 * response begins, forwarding none of it: a request that the server processed and
+		 * whose answer was lost.
+		 * @return the fault
+		 */
+		public static Fault dropResponse() {
+			return new Fault(Kind.DROP_RESPONSE, 0, Duration.ZERO, "");
 		}
 
 		/**
