@@ -18,6 +18,8 @@ import io.github.cloudrunmcp.auth.IdTokenSource;
 import io.github.cloudrunmcp.auth.IdTokenSourceDecorator;
 import io.github.cloudrunmcp.auth.SameOriginRedirects;
 import io.github.cloudrunmcp.auth.TokenRoute;
+import io.github.cloudrunmcp.http.McpConnectionPool;
+import io.github.cloudrunmcp.http.ReusedConnectionRetry;
 import io.github.cloudrunmcp.server.AuthMode;
 import io.github.cloudrunmcp.server.McpServer;
 import io.github.cloudrunmcp.server.McpServers;
@@ -26,8 +28,10 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -35,6 +39,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
+import org.springframework.boot.http.client.HttpClientSettings;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
@@ -42,6 +48,9 @@ import org.springframework.context.annotation.DependsOn;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -159,21 +168,41 @@ public final class CloudRunMcpAutoConfiguration {
 		return McpServersFactory.streamSettings(properties.getStream());
 	}
 
+	@Bean(defaultCandidate = false)
+	@ConditionalOnMissingBean(name = "cloudRunMcpConnectionPool")
+	McpConnectionPool cloudRunMcpConnectionPool(CloudRunMcpProperties properties,
+			ObjectProvider<ReactorResourceFactory> resourceFactory) {
+		ReactorResourceFactory factory = resourceFactory.getIfUnique();
+		return McpConnectionPool.create((factory != null) ? factory.getConnectionProvider() : null,
+				properties.getConnections().getMaxIdleTime());
+	}
+
 	@Bean(name = WEB_CLIENT_BEAN_NAME, defaultCandidate = false)
 	@ConditionalOnMissingBean(name = WEB_CLIENT_BEAN_NAME)
-	WebClient cloudRunMcpWebClient(ObjectProvider<WebClient.Builder> builders, IdTokenExchangeFilterFunction filter) {
-		return authenticatedClient(builders.getIfAvailable(WebClient::builder), filter);
+	WebClient cloudRunMcpWebClient(ObjectProvider<WebClient.Builder> builders, IdTokenExchangeFilterFunction filter,
+			@Qualifier("cloudRunMcpConnectionPool") McpConnectionPool pool,
+			ObjectProvider<McpConnectorFactory> connectorFactories) {
+		WebClient.Builder builder = builders.getIfAvailable(WebClient::builder).clone();
+		McpConnectorFactory connectors = connectorFactories.getIfAvailable();
+		ClientHttpConnector connector = (connectors != null) ? connectors.create(pool)
+				: new ReactorClientHttpConnector(pool.httpClient());
+		if (connector != null) {
+			builder.clientConnector(connector);
+		}
+		return authenticatedClient(builder, filter);
 	}
 
 	/**
 	 * Return a client from Spring Boot's builder (codecs, observation, customizers) when
-	 * present, with the ID-token filter once.
+	 * present, with the ID-token filter once and, closest to the network, the one retry
+	 * of an idempotent request that met a reused connection closed under it.
 	 */
 	private static WebClient authenticatedClient(WebClient.Builder builder, IdTokenExchangeFilterFunction filter) {
-		return builder.clone().filters((filters) -> {
+		return builder.filters((filters) -> {
 			if (!filters.contains(filter)) {
 				filters.add(filter);
 			}
+			filters.add(new ReusedConnectionRetry());
 		}).build();
 	}
 
@@ -294,6 +323,48 @@ public final class CloudRunMcpAutoConfiguration {
 			boolean tokens = servers.all().stream().anyMatch(McpServer::sendsToken);
 			return (builder) -> tokens ? builder.withHttpClientCustomizer(
 					(http) -> http.followRedirects(java.net.http.HttpClient.Redirect.NEVER)) : builder;
+		}
+
+	}
+
+	/**
+	 * Creates the connector of the library's {@link WebClient} over its own connection
+	 * pool; {@code null} to keep the builder's connector.
+	 */
+	@FunctionalInterface
+	interface McpConnectorFactory {
+
+		@Nullable ClientHttpConnector create(McpConnectionPool pool);
+
+	}
+
+	/**
+	 * The library's connector from Spring Boot's connector builder and settings
+	 * ({@code spring.http.clients.*}, the redirect policy above), over the library's pool
+	 * when the connector is Reactor Netty's; another connector (the JDK's) is kept as it
+	 * is.
+	 */
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(ClientHttpConnectorBuilder.class)
+	static class ConnectorConfiguration {
+
+		@Bean
+		McpConnectorFactory cloudRunMcpConnectorFactory(ObjectProvider<ClientHttpConnectorBuilder<?>> builders,
+				ObjectProvider<HttpClientSettings> settings, ObjectProvider<ReactorResourceFactory> resourceFactory) {
+			return (pool) -> {
+				ClientHttpConnectorBuilder<?> builder = builders.getIfUnique();
+				if (builder == null) {
+					return new ReactorClientHttpConnector(pool.httpClient());
+				}
+				if (!(builder instanceof ReactorClientHttpConnectorBuilder reactor)) {
+					return null;
+				}
+				ReactorResourceFactory factory = resourceFactory.getIfUnique();
+				return reactor.withHttpClientFactory(() -> {
+					HttpClient client = pool.httpClient();
+					return (factory != null) ? client.runOn(factory.getLoopResources()) : client;
+				}).build(settings.getIfAvailable(HttpClientSettings::defaults));
+			};
 		}
 
 	}

@@ -93,6 +93,8 @@ public class CloudRunMcpProperties {
 
 	private final Stream stream = new Stream();
 
+	private final Connections connections = new Connections();
+
 	/**
 	 * Named MCP servers. Each inherits from the top level what it does not set itself.
 	 */
@@ -188,6 +190,10 @@ public class CloudRunMcpProperties {
 
 	public Client getClient() {
 		return this.client;
+	}
+
+	public Connections getConnections() {
+		return this.connections;
 	}
 
 	public Auth getAuth() {
@@ -409,6 +415,29 @@ public class CloudRunMcpProperties {
 	/**
 	 * The event stream of each server.
 	 */
+	/**
+	 * HTTP connections to the MCP servers.
+	 */
+	public static class Connections {
+
+		/**
+		 * How long a keep-alive connection may stay idle before the client closes it;
+		 * keep it below the idle timeout of the servers and proxies in between (5 s for
+		 * Node and uvicorn servers); 0 keeps idle connections until the server closes
+		 * them.
+		 */
+		private Duration maxIdleTime = Duration.ofSeconds(4);
+
+		public Duration getMaxIdleTime() {
+			return this.maxIdleTime;
+		}
+
+		public void setMaxIdleTime(Duration maxIdleTime) {
+			this.maxIdleTime = maxIdleTime;
+		}
+
+	}
+
 	public static class Stream {
 
 		/**
