@@ -33,7 +33,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 
-import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -228,15 +227,18 @@ class PageBrowserTests {
 	}
 
 	/**
-	 * Ends the demo stream's first connection after 20 events, before the stream
-	 * connects, so that the page has a reconnect to show.
+	 * Ends the demo stream's first connection after 20 events, so that the page has a
+	 * reconnect to show: singletons are created before the stream connects, when the
+	 * context starts (a bean, not a post-processor, so that it runs in AOT mode too).
 	 */
 	@TestConfiguration(proxyBeanMethods = false)
 	static class FirstConnectionEnds {
 
 		@Bean
-		static BeanFactoryPostProcessor endFirstDemoConnection() {
-			return (beanFactory) -> beanFactory.getBean(LocalDemo.class).eventServer().plan(Plan.drop(20, End.CLEAN));
+		Plan firstDemoConnection(LocalDemo demo) {
+			Plan plan = Plan.drop(20, End.CLEAN);
+			demo.eventServer().plan(plan);
+			return plan;
 		}
 
 	}
