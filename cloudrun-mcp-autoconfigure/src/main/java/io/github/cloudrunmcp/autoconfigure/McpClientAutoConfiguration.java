@@ -92,7 +92,8 @@ public final class McpClientAutoConfiguration {
 			ObjectProvider<McpSamplingHandler> sampling, ObjectProvider<McpElicitationHandler> elicitation,
 			ObjectProvider<McpUrlElicitationHandler> urlElicitation, ObjectProvider<McpRootsProvider> roots,
 			ObjectProvider<McpClientCustomizer> customizers, ObjectProvider<McpTransportDecorator> decorators,
-			ObjectProvider<McpListenerFactory> listenerFactories, Environment environment) {
+			ObjectProvider<McpListenerFactory> listenerFactories, ObjectProvider<McpToolLists> toolLists,
+			Environment environment) {
 		CloudRunMcpProperties.Client client = properties.getClient();
 		String name = (client.getName() != null) ? client.getName()
 				: environment.getProperty("spring.application.name", "cloudrun-mcp");
@@ -103,7 +104,8 @@ public final class McpClientAutoConfiguration {
 				elicitation.getIfUnique(), roots.getIfUnique(), customizers.orderedStream().toList(),
 				decorators.orderedStream().toList())
 			.urlElicitation(urlElicitation.getIfUnique())
-			.resourceSubscriptions(resourceSubscriptions(properties, listenerFactories));
+			.resourceSubscriptions(resourceSubscriptions(properties, listenerFactories))
+			.toolLists(toolLists.getIfUnique());
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import io.github.cloudrunmcp.server.McpServer;
@@ -12,9 +13,11 @@ import io.github.cloudrunmcp.stream.StreamSettings;
 import io.modelcontextprotocol.client.McpAsyncClient;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.ObjectMapper;
@@ -27,6 +30,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * follow the handlers present.
  */
 public final class McpClientFactory {
+
+	private static final TypeRef<List<McpSchema.Tool>> TOOLS = new TypeRef<>() {
+	};
 
 	private final WebClient client;
 
@@ -47,6 +53,8 @@ public final class McpClientFactory {
 	private @Nullable McpUrlElicitationHandler urlElicitation;
 
 	private Function<String, List<String>> resourceSubscriptions = (server) -> List.of();
+
+	private @Nullable McpToolLists toolLists;
 
 	private final List<McpClientCustomizer> customizers;
 
@@ -119,6 +127,18 @@ public final class McpClientFactory {
 	 */
 	public McpClientFactory resourceSubscriptions(Function<String, List<String>> resourceSubscriptions) {
 		this.resourceSubscriptions = Objects.requireNonNull(resourceSubscriptions, "resourceSubscriptions");
+		return this;
+	}
+
+	/**
+	 * Keep the tool lists that 2026-07-28 servers' listen streams refresh (after a
+	 * {@code notifications/tools/list_changed} or a resync) in the given lists, so that a
+	 * change costs one {@code tools/list}.
+	 * @param toolLists the tool lists, or {@code null} for none
+	 * @return this factory
+	 */
+	public McpClientFactory toolLists(@Nullable McpToolLists toolLists) {
+		this.toolLists = toolLists;
 		return this;
 	}
 
@@ -199,8 +219,26 @@ public final class McpClientFactory {
 			.jsonMapper(this.jsonMapper)
 			.roundTimeout(this.settings.requestTimeout())
 			.maxInputRounds(this.settings.maxInputRounds());
+		// The sync client's own tool list needs refreshing only once it was used.
+		AtomicBoolean syncUsed = new AtomicBoolean();
+		io.modelcontextprotocol.modern.client.transport.McpClientTransport asyncTransport = decorated;
+		io.modelcontextprotocol.modern.client.transport.McpClientTransport syncTransport = new io.modelcontextprotocol.modern.client.transport.McpClientTransport() {
+
+			@Override
+			public Flux<io.modelcontextprotocol.modern.JsonRpc.JSONRPCMessage> exchange(
+					io.modelcontextprotocol.modern.client.transport.McpTransportRequest request) {
+				syncUsed.set(true);
+				return asyncTransport.exchange(request);
+			}
+
+			@Override
+			public boolean mirrorsToolParams() {
+				return asyncTransport.mirrorsToolParams();
+			}
+
+		};
 		io.modelcontextprotocol.modern.client.McpClient.SyncBuilder syncBuilder = io.modelcontextprotocol.modern.client.McpClient
-			.sync(decorated)
+			.sync(syncTransport)
 			.clientInfo(info)
 			.jsonMapper(this.jsonMapper)
 			.roundTimeout(this.settings.requestTimeout())
@@ -224,7 +262,7 @@ public final class McpClientFactory {
 			.jsonMapper(this.jsonMapper)
 			.clientInfo(info)
 			.capabilities(capabilities(elicitationHandler != null, urlHandler != null))
-			.refresh(() -> refreshTools(async, sync))
+			.refresh(() -> refreshTools(name, async, sync, syncUsed))
 			// What the server offers (discover, cached by the SDK) and what the
 			// application listens to: a server without prompts is not asked for them.
 			.filter(() -> async.discover()
@@ -236,12 +274,22 @@ public final class McpClientFactory {
 
 	/**
 	 * The SDK clients keep the tool list (and the header annotations of each tool): after
-	 * a change or a resync both list again, so that the next listing and call see the
-	 * server's tools as they are.
+	 * a change or a resync the async client lists again, so that the next call sees the
+	 * server's tools as they are, and its list becomes the one {@link McpToolLists}
+	 * keeps. The sync client lists again only if the application used it (its list is its
+	 * own; the SDK offers no way to hand it one).
 	 */
-	private static Mono<Void> refreshTools(io.modelcontextprotocol.modern.client.McpAsyncClient async,
-			io.modelcontextprotocol.modern.client.McpSyncClient sync) {
-		Mono<?> asyncList = async.listTools().skipCache().list();
+	private Mono<Void> refreshTools(String name, io.modelcontextprotocol.modern.client.McpAsyncClient async,
+			io.modelcontextprotocol.modern.client.McpSyncClient sync, AtomicBoolean syncUsed) {
+		McpToolLists lists = this.toolLists;
+		Mono<?> asyncList = async.listTools().skipCache().list().doOnNext((result) -> {
+			if (lists != null) {
+				lists.refreshed(name, this.jsonMapper.convertValue(result.tools(), TOOLS));
+			}
+		});
+		if (!syncUsed.get()) {
+			return asyncList.then();
+		}
 		Mono<?> syncList = Mono.fromCallable(() -> sync.listTools().skipCache().list())
 			.subscribeOn(Schedulers.boundedElastic());
 		return Mono.when(asyncList, syncList);

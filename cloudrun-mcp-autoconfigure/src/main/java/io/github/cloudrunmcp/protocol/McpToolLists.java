@@ -2,6 +2,7 @@ package io.github.cloudrunmcp.protocol;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -29,6 +30,9 @@ public final class McpToolLists implements ApplicationListener<McpEvent> {
 
 	private final Map<String, Mono<List<McpSchema.Tool>>> lists = new ConcurrentHashMap<>();
 
+	/** Servers whose list was refreshed for the change event that is on its way. */
+	private final Set<String> refreshed = ConcurrentHashMap.newKeySet();
+
 	/**
 	 * Return a server's tools: the list kept, or a new listing.
 	 * @param server the server's operations
@@ -51,6 +55,18 @@ public final class McpToolLists implements ApplicationListener<McpEvent> {
 	}
 
 	/**
+	 * Keep the list that a server's listen stream listed after a change or a resync,
+	 * before it delivers the event: that event then leaves the list as it is, so that a
+	 * change costs one listing.
+	 * @param server the server's name
+	 * @param tools its tools
+	 */
+	public void refreshed(String server, List<McpSchema.Tool> tools) {
+		this.lists.put(server, Mono.just(List.copyOf(tools)));
+		this.refreshed.add(server);
+	}
+
+	/**
 	 * Forget the list kept of a server, so that the next ask lists again.
 	 * @param server the server's name
 	 */
@@ -61,7 +77,9 @@ public final class McpToolLists implements ApplicationListener<McpEvent> {
 	@Override
 	public void onApplicationEvent(McpEvent event) {
 		if (TOOLS_CHANGED.equals(event.type()) || McpListenStream.RESYNC_TYPE.equals(event.type())) {
-			forget(event.server());
+			if (!this.refreshed.remove(event.server())) {
+				forget(event.server());
+			}
 		}
 	}
 
