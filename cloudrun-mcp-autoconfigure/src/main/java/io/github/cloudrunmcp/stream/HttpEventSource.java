@@ -2,6 +2,8 @@ package io.github.cloudrunmcp.stream;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 import org.apache.commons.logging.Log;
@@ -88,6 +90,19 @@ public final class HttpEventSource implements McpEventSource {
 	public Flux<McpEvent> events() {
 		// A stream that ended for good says so in its status; its subscribers complete.
 		return this.engine.events().map(this::event).onErrorComplete();
+	}
+
+	@Override
+	public Flux<List<McpEvent>> batches() {
+		return this.engine.batches().map(this::events).onErrorComplete();
+	}
+
+	private List<McpEvent> events(List<SseEvent> batch) {
+		List<McpEvent> events = new ArrayList<>(batch.size());
+		for (SseEvent event : batch) {
+			events.add(event(event));
+		}
+		return events;
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package io.github.cloudrunmcp.stream;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
@@ -20,6 +22,17 @@ public interface McpEventSource {
 	 * @return the events
 	 */
 	Flux<McpEvent> events();
+
+	/**
+	 * Return the source's events in arrival order, with back-pressure, in lists that
+	 * arrived together (the events of one network buffer), so that the stream hands a
+	 * whole list to its dispatch thread at once. By default, each event in a list of its
+	 * own.
+	 * @return the events, in non-empty lists
+	 */
+	default Flux<List<McpEvent>> batches() {
+		return events().map(List::of);
+	}
 
 	/**
 	 * Return the status changes of the source's connection, starting with the current

@@ -3,6 +3,7 @@ package io.github.cloudrunmcp.stream;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +13,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.github.cloudrunmcp.text.PrintableText;
 import org.apache.commons.logging.Log;
@@ -182,10 +184,7 @@ public final class McpEventStream implements SmartLifecycle {
 	 * the dispatcher, then the fan-out to subscribers.
 	 */
 	private ConnectableFlux<McpEvent> pipeline() {
-		Flux<McpEvent> network = this.source.events().takeUntilOther(this.stopSignal.asMono()).doOnNext(this::received);
-		ConnectableFlux<McpEvent> fanOut = overflow(network).publishOn(this.dispatchScheduler, this.settings.buffer())
-			.doOnNext(this::dispatch)
-			.publish(FAN_OUT_PREFETCH);
+		ConnectableFlux<McpEvent> fanOut = handOff().doOnNext(this::dispatch).publish(FAN_OUT_PREFETCH);
 		CompletableFuture<Void> done = this.drained;
 		DispatchLane executor = this.dispatchLane;
 		// Subscribed first, this subscriber hears of the end before the others: the
@@ -201,6 +200,27 @@ public final class McpEventStream implements SmartLifecycle {
 		};
 		fanOut.subscribe(null, (ex) -> finished.run(), finished);
 		return fanOut;
+	}
+
+	/**
+	 * The source's events on the dispatch lane. Events read from an endpoint go over a
+	 * network buffer at a time, when the overflow policy is {@code block}: one hand-off
+	 * per buffer rather than per event, and the socket is read again only once the
+	 * dispatch lane took the buffer before (so at most two buffers' events wait, besides
+	 * the fan-out's few). Otherwise one event at a time, through {@code buffer} slots and
+	 * the overflow policy.
+	 */
+	private Flux<McpEvent> handOff() {
+		Mono<Void> stop = this.stopSignal.asMono();
+		if (this.source instanceof HttpEventSource && this.settings.overflow() == OverflowPolicy.BLOCK) {
+			return this.source.batches()
+				.takeUntilOther(stop)
+				.doOnNext(this::received)
+				.publishOn(this.dispatchScheduler, 1)
+				.concatMapIterable(Function.identity(), 1);
+		}
+		Flux<McpEvent> network = this.source.events().takeUntilOther(stop).doOnNext(this::received);
+		return overflow(network).publishOn(this.dispatchScheduler, this.settings.buffer());
 	}
 
 	/**
@@ -303,6 +323,17 @@ public final class McpEventStream implements SmartLifecycle {
 		// make it healthy again; after stop() it is CLOSED.
 		if (!this.terminal && this.running) {
 			setStatus(next.state(), next.attempt(), next.nextDelay(), next.cause());
+		}
+	}
+
+	private void received(List<McpEvent> events) {
+		this.received.addAndGet(events.size());
+		for (int i = events.size() - 1; i >= 0; i--) {
+			String id = events.get(i).id();
+			if (id != null) {
+				this.lastEventId = id;
+				return;
+			}
 		}
 	}
 

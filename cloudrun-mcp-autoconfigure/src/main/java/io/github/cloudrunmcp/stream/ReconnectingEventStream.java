@@ -23,6 +23,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -166,7 +167,19 @@ public final class ReconnectingEventStream {
 	 * @return the events
 	 */
 	public Flux<SseEvent> events() {
-		return run(null);
+		return run(null, Shape.EVENTS);
+	}
+
+	/**
+	 * Return the stream's events a network buffer at a time: each list holds the events
+	 * that one buffer completed, in order, emitted as the network delivers the buffer. A
+	 * list counts as delivered, for the resume point, once emitted: a consumer that hands
+	 * whole buffers on pays one hand-off per buffer rather than one per event. Otherwise
+	 * as {@link #events()}.
+	 * @return the events, in non-empty lists
+	 */
+	public Flux<List<SseEvent>> batches() {
+		return run(null, Shape.BATCHES);
 	}
 
 	/**
@@ -177,13 +190,13 @@ public final class ReconnectingEventStream {
 	 * @return the events
 	 */
 	public Flux<SseEvent> events(ClientResponse first) {
-		return run(Objects.requireNonNull(first, "first"));
+		return run(Objects.requireNonNull(first, "first"), Shape.EVENTS);
 	}
 
-	private Flux<SseEvent> run(@Nullable ClientResponse first) {
+	private <T> Flux<T> run(@Nullable ClientResponse first, Shape<T> shape) {
 		return Flux.defer(() -> {
 			Run run = new Run();
-			return Flux.defer(() -> next(run, first))
+			return Flux.defer(() -> next(run, first, shape))
 				.repeat(() -> !run.done)
 				.concatWith(Flux.defer(() -> (run.failure != null) ? Flux.error(run.failure) : Flux.empty()));
 		});
@@ -214,18 +227,18 @@ public final class ReconnectingEventStream {
 		return this.ignoredIds.get();
 	}
 
-	private Flux<SseEvent> next(Run run, @Nullable ClientResponse first) {
+	private <T> Flux<T> next(Run run, @Nullable ClientResponse first, Shape<T> shape) {
 		if (run.connections == 0) {
 			if (first != null) {
 				run.connections++;
 				this.connections.incrementAndGet();
 				Connection connection = new Connection(run, this.lastEventId, null);
 				connection.headersArrived = true;
-				return connection.track(connection.read(first));
+				return connection.track(connection.read(first, shape));
 			}
 			if (!this.startWithBackoff) {
 				status(McpStreamStatus.State.CONNECTING, 0, null, null);
-				return connect(run);
+				return connect(run, shape);
 			}
 			run.attempts = 1;
 		}
@@ -244,11 +257,11 @@ public final class ReconnectingEventStream {
 				return Flux.empty();
 			}
 			status(McpStreamStatus.State.CONNECTING, attempt, null, ended);
-			return connect(run);
+			return connect(run, shape);
 		}));
 	}
 
-	private Flux<SseEvent> connect(Run run) {
+	private <T> Flux<T> connect(Run run, Shape<T> shape) {
 		run.connections++;
 		this.connections.incrementAndGet();
 		String resumeFrom = this.resumable ? this.lastEventId : "";
@@ -279,7 +292,7 @@ public final class ReconnectingEventStream {
 		String body = next.body();
 		WebClient.RequestHeadersSpec<?> ready = (body != null)
 				? spec.contentType(MediaType.APPLICATION_JSON).bodyValue(body) : spec;
-		Flux<SseEvent> exchange = ready.exchangeToFlux(connection::open);
+		Flux<T> exchange = ready.exchangeToFlux((response) -> connection.open(response, shape));
 		// No headers within the response timeout: the attempt failed. takeUntilOther
 		// passes events straight through (a merge would queue them, and drop the queue
 		// on a reset); once the headers are in, the timer never fires.
@@ -294,7 +307,7 @@ public final class ReconnectingEventStream {
 					0, true, null)) : Flux.empty())));
 	}
 
-	private Flux<SseEvent> unbuildable(Run run, @Nullable String reason) {
+	private <T> Flux<T> unbuildable(Run run, @Nullable String reason) {
 		String message = "Stream '" + this.name + "' cannot build its request (" + PrintableText.of(reason) + ")";
 		if (!this.lastEventId.isEmpty()) {
 			// Whatever made the request unbuildable, the resume ID must not make it loop.
@@ -510,7 +523,7 @@ public final class ReconnectingEventStream {
 		 * the next connection is decided (on completion) or the subscriber left (on
 		 * cancel).
 		 */
-		Flux<SseEvent> track(Flux<SseEvent> events) {
+		<T> Flux<T> track(Flux<T> events) {
 			return events.onErrorResume((ex) -> {
 				this.error = ex;
 				return Flux.empty();
@@ -528,7 +541,7 @@ public final class ReconnectingEventStream {
 			ReconnectingEventStream.this.lastEventId = resumeFrom();
 		}
 
-		Flux<SseEvent> open(ClientResponse response) {
+		<T> Flux<T> open(ClientResponse response, Shape<T> shape) {
 			this.headersArrived = true;
 			int code = response.statusCode().value();
 			SseRequest sent = Objects.requireNonNull(this.request);
@@ -550,7 +563,7 @@ public final class ReconnectingEventStream {
 								+ sent.describe() + " with content type " + contentType + ", not text/event-stream. "
 								+ ReconnectingEventStream.this.locationHint, code, false, null)));
 			}
-			return read(response);
+			return read(response, shape);
 		}
 
 		private Mono<String> bodyText(ClientResponse response) {
@@ -589,7 +602,7 @@ public final class ReconnectingEventStream {
 					ReconnectingEventStream.this.locationHint, true);
 		}
 
-		Flux<SseEvent> read(ClientResponse response) {
+		<T> Flux<T> read(ClientResponse response, Shape<T> shape) {
 			ReconnectingEventStream engine = ReconnectingEventStream.this;
 			if (this.request != null) {
 				engine.status(McpStreamStatus.State.OPEN, this.run.attempts, null, null);
@@ -597,14 +610,12 @@ public final class ReconnectingEventStream {
 			Opened opened = new Opened(this.run.connections, this.run.connections > 1, this.resumedFrom,
 					response.headers().asHttpHeaders());
 			SseEvent first = engine.onOpen.apply(opened);
-			Flux<SseEvent> body = response.bodyToFlux(DataBuffer.class)
+			Flux<List<SseEvent>> batches = response.bodyToFlux(DataBuffer.class)
 				.timeout(engine.settings.readTimeout())
-				// Parse where the network delivers the buffer, not in concatMap, which
-				// runs on whichever thread requests more (often the consumer's).
-				.map(this::decode)
-				// An error (a reset, a cut) waits until the chunk's events are out.
-				.concatMapDelayError((events) -> events, false, 1)
-				.doOnNext(this::emitted);
+				// Parse where the network delivers the buffer, not downstream, which may
+				// run on whichever thread requests more (often the consumer's).
+				.handle(this::decode);
+			Flux<T> body = shape.emit(this, batches);
 			Duration firstEvent = engine.firstEventTimeout;
 			if (firstEvent != null) {
 				// Bytes that are no event (keep-alive comments) do not count: the server
@@ -616,14 +627,15 @@ public final class ReconnectingEventStream {
 									+ firstEvent.toMillis() + " ms of opening the stream; retrying with backoff.", 0,
 									true, null));
 			}
-			return (first != null) ? Flux.concat(Mono.just(first), body) : body;
+			return (first != null) ? Flux.concat(Mono.just(shape.one(first)), body) : body;
 		}
 
 		/**
-		 * Parse one network buffer. Events completed before a parse error are still
-		 * emitted, then the error ends the connection: nothing read is lost.
+		 * Parse one network buffer into the list of the events it completed, if any.
+		 * Events completed before a parse error are still emitted, then the error ends
+		 * the connection: nothing read is lost.
 		 */
-		private Flux<SseEvent> decode(DataBuffer buffer) {
+		private void decode(DataBuffer buffer, SynchronousSink<List<SseEvent>> sink) {
 			RuntimeException failure = null;
 			this.batch = null;
 			try {
@@ -646,8 +658,13 @@ public final class ReconnectingEventStream {
 			// Blocks without data (a priming event) move the resume point too.
 			noteId(this.parser.lastEventId());
 			List<SseEvent> events = this.batch;
-			Flux<SseEvent> parsedEvents = (events != null) ? Flux.fromIterable(events) : Flux.empty();
-			return (failure != null) ? parsedEvents.concatWith(Flux.error(failure)) : parsedEvents;
+			this.batch = null;
+			if (events != null) {
+				sink.next(events);
+			}
+			if (failure != null) {
+				sink.error(failure);
+			}
 		}
 
 		private void noteId(String id) {
@@ -710,11 +727,13 @@ public final class ReconnectingEventStream {
 			ReconnectingEventStream.this.serverRetry = Duration.ofMillis(millis);
 		}
 
-		private void emitted(SseEvent event) {
-			this.emitted++;
-			String resume = this.pendingResumeIds.poll();
-			if (resume != null) {
-				this.lastEmittedResumeId = resume;
+		private void emitted(int count) {
+			for (int i = 0; i < count; i++) {
+				this.emitted++;
+				String resume = this.pendingResumeIds.poll();
+				if (resume != null) {
+					this.lastEmittedResumeId = resume;
+				}
 			}
 		}
 
@@ -726,6 +745,51 @@ public final class ReconnectingEventStream {
 		private String resumeFrom() {
 			return (this.emitted == this.parsed) ? this.resumeId : this.lastEmittedResumeId;
 		}
+
+	}
+
+	/**
+	 * What a subscription emits: single events, or the lists of events of one network
+	 * buffer each; either way each event counts as delivered, for the resume point, when
+	 * it (or its list) is emitted.
+	 *
+	 * @param <T> the type of the elements
+	 */
+	private interface Shape<T> {
+
+		Shape<SseEvent> EVENTS = new Shape<>() {
+
+			@Override
+			public Flux<SseEvent> emit(Connection connection, Flux<List<SseEvent>> batches) {
+				// An error (a reset, a cut) waits until the chunk's events are out.
+				return batches.concatMapDelayError(Flux::fromIterable, false, 1)
+					.doOnNext((event) -> connection.emitted(1));
+			}
+
+			@Override
+			public SseEvent one(SseEvent event) {
+				return event;
+			}
+
+		};
+
+		Shape<List<SseEvent>> BATCHES = new Shape<>() {
+
+			@Override
+			public Flux<List<SseEvent>> emit(Connection connection, Flux<List<SseEvent>> batches) {
+				return batches.doOnNext((events) -> connection.emitted(events.size()));
+			}
+
+			@Override
+			public List<SseEvent> one(SseEvent event) {
+				return List.of(event);
+			}
+
+		};
+
+		Flux<T> emit(Connection connection, Flux<List<SseEvent>> batches);
+
+		T one(SseEvent event);
 
 	}
 
