@@ -89,7 +89,11 @@ public final class HttpEventSource implements McpEventSource {
 	@Override
 	public Flux<McpEvent> events() {
 		// A stream that ended for good says so in its status; its subscribers complete.
-		return this.engine.events().map(this::event).onErrorComplete();
+		return this.engine.events().map((event) -> {
+			McpEvent made = event(event);
+			this.prefetch.handedOver(made.sequence());
+			return made;
+		}).onErrorComplete();
 	}
 
 	@Override
@@ -99,9 +103,13 @@ public final class HttpEventSource implements McpEventSource {
 
 	private List<McpEvent> events(List<SseEvent> batch) {
 		List<McpEvent> events = new ArrayList<>(batch.size());
+		long last = 0;
 		for (SseEvent event : batch) {
-			events.add(event(event));
+			McpEvent made = event(event);
+			last = made.sequence();
+			events.add(made);
 		}
+		this.prefetch.handedOver(last);
 		return events;
 	}
 

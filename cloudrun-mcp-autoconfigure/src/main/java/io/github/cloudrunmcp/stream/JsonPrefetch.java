@@ -1,40 +1,79 @@
 package io.github.cloudrunmcp.stream;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * Tells a source whether to parse each event's JSON tree on the network thread, before
- * the hand-off to the dispatch thread: only while consumers ask for the trees. Then the
- * network thread, which otherwise waits for the socket much of the time, takes the
- * largest single cost per event off the dispatch thread; consumers that never ask cost
- * nothing.
+ * Tells a source whether to parse an event's JSON tree on the network thread, before the
+ * hand-off to the dispatch thread: only while consumers ask for the trees, and only while
+ * they are behind. Then the network thread takes the largest single cost per event off a
+ * dispatch thread that has more to do than it; while the consumers keep up (they would
+ * soon wait for the network), their thread parses the trees, so that the two threads
+ * share the work. Consumers that never ask cost nothing.
  *
  * <p>
- * Consumers mark every {@link McpEvent#json()} call; the network thread clears the mark
- * once every {@value #WINDOW} events and keeps parsing while it comes back. A stale read
- * either way costs a parse on the other thread, never a different result.
+ * The source numbers the events it makes ({@link #made()}) and notes the last one it
+ * handed over; consumers note every {@link McpEvent#json()} call with the event's number.
+ * The network thread clears the mark of a call once every {@value #WINDOW} events and
+ * keeps parsing while it comes back and more than {@value #LEAD} handed-over events wait
+ * for the consumers. A stale read either way costs a parse on the other thread, never a
+ * different result.
  */
 final class JsonPrefetch {
 
 	static final int WINDOW = 256;
 
+	static final int LEAD = 32;
+
 	private volatile boolean asked;
 
 	private int sinceCleared;
 
+	/** Events made; network thread only. */
+	private long made;
+
+	/** The last event handed over to the consumers; network thread only. */
+	private long handedOver;
+
+	/** The last event whose tree a consumer asked for. */
+	private final AtomicLong consumed = new AtomicLong();
+
+	/**
+	 * Number the next event the source makes; called by the network thread.
+	 * @return its number, from 1
+	 */
+	long made() {
+		return ++this.made;
+	}
+
+	/**
+	 * Note that the events up to the given one were handed over to the consumers; called
+	 * by the network thread.
+	 * @param event the number of the last event handed over
+	 */
+	void handedOver(long event) {
+		this.handedOver = event;
+	}
+
 	/**
 	 * Note that a consumer asked for an event's tree; any thread.
+	 * @param event the event's number, or 0 when the event has none
 	 */
-	void asked() {
+	void asked(long event) {
 		// Read before writing, so that a consumer that asks on every event writes the
-		// shared field once a window, not once an event.
+		// shared flag once a window, not once an event.
 		if (!this.asked) {
 			this.asked = true;
+		}
+		if (event > this.consumed.get()) {
+			// An ordered store: on the consumer's thread, no fence per event.
+			this.consumed.lazySet(event);
 		}
 	}
 
 	/**
 	 * Return whether to parse the next event's tree now; called by the network thread,
 	 * once per event.
-	 * @return whether consumers asked for trees lately
+	 * @return whether consumers asked for trees lately and are behind
 	 */
 	boolean wanted() {
 		boolean wanted = this.asked;
@@ -44,7 +83,7 @@ final class JsonPrefetch {
 				this.asked = false;
 			}
 		}
-		return wanted;
+		return wanted && this.handedOver - this.consumed.get() > LEAD;
 	}
 
 }

@@ -50,6 +50,9 @@ public class McpEvent extends ApplicationEvent {
 
 	private final boolean jsonRpc;
 
+	/** The event's number from its source, for {@link JsonPrefetch}; 0 when none. */
+	private final transient long sequence;
+
 	private transient @Nullable String type;
 
 	private transient @Nullable JsonNode json;
@@ -77,6 +80,7 @@ public class McpEvent extends ApplicationEvent {
 		this.mapper = Objects.requireNonNull(mapper, "mapper");
 		this.prefetch = null;
 		this.jsonRpc = jsonRpc;
+		this.sequence = 0;
 	}
 
 	/**
@@ -96,7 +100,8 @@ public class McpEvent extends ApplicationEvent {
 	 * @param server the server's name
 	 * @param event the SSE event
 	 * @param mapper the mapper for JSON access
-	 * @param prefetch told of every {@link #json()} call, or {@code null}
+	 * @param prefetch numbers the event and is told of every {@link #json()} call, or
+	 * {@code null}
 	 */
 	McpEvent(String server, SseEvent event, ObjectMapper mapper, @Nullable JsonPrefetch prefetch) {
 		super(server);
@@ -109,6 +114,7 @@ public class McpEvent extends ApplicationEvent {
 		this.prefetch = prefetch;
 		this.jsonRpc = false;
 		this.json = event.json();
+		this.sequence = (prefetch != null) ? prefetch.made() : 0;
 	}
 
 	/**
@@ -123,6 +129,14 @@ public class McpEvent extends ApplicationEvent {
 	 */
 	public static McpEvent ofJsonRpc(String server, @Nullable String id, String message, ObjectMapper mapper) {
 		return new McpEvent(server, id, DEFAULT_TYPE, message, mapper, true);
+	}
+
+	/**
+	 * Return the event's number from its source, for {@link JsonPrefetch}.
+	 * @return the number, 0 when the event has none
+	 */
+	long sequence() {
+		return this.sequence;
 	}
 
 	/**
@@ -210,7 +224,7 @@ public class McpEvent extends ApplicationEvent {
 	public JsonNode json() {
 		JsonPrefetch demand = this.prefetch;
 		if (demand != null) {
-			demand.asked();
+			demand.asked(this.sequence);
 		}
 		JsonNode tree = this.json;
 		if (tree == null) {

@@ -46,12 +46,13 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <p>
  * Events are parsed on the network thread and handed to the dispatch threads of an
  * {@link McpDispatchExecutor}, shared by all streams, through a queue of {@code buffer}
- * events: when it is full the stream stops reading the socket (TCP back-pressure) unless
- * an {@link OverflowPolicy} says otherwise. On a dispatch thread, one event at a time and
- * in arrival order, each event goes to the dispatcher (the application context's
- * listeners) and to {@link #events()} subscribers; the stream holds no thread while no
- * events wait. At {@link #stop()} reading stops and what was already read is delivered
- * within the shutdown grace.
+ * events (with {@link OverflowPolicy#BLOCK} over an {@link HttpEventSource}, the events
+ * of one network read at a time): when it is full the stream stops reading the socket
+ * (TCP back-pressure) unless an {@link OverflowPolicy} says otherwise. On a dispatch
+ * thread, one event at a time and in arrival order, each event goes to the dispatcher
+ * (the application context's listeners) and to {@link #events()} subscribers; the stream
+ * holds no thread while no events wait. At {@link #stop()} reading stops and what was
+ * already read is delivered within the shutdown grace.
  */
 public final class McpEventStream implements SmartLifecycle {
 

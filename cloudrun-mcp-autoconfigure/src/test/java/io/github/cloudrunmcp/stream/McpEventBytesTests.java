@@ -1,6 +1,8 @@
 package io.github.cloudrunmcp.stream;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -103,17 +105,28 @@ class McpEventBytesTests {
 	}
 
 	@Test
-	void prefetchRunsWhileConsumersAskForTrees() {
+	void prefetchRunsWhileConsumersAskForTreesAndAreBehind() {
 		JsonPrefetch prefetch = new JsonPrefetch();
+		List<McpEvent> events = new ArrayList<>();
+		for (int i = 0; i < 4 * JsonPrefetch.WINDOW; i++) {
+			events.add(new McpEvent("default", SseEvent.ofUtf8(null, false, "message", "{}".getBytes()), MAPPER,
+					prefetch));
+		}
+		prefetch.handedOver(events.get(events.size() - 1).sequence());
+		// Nobody asked for a tree yet.
 		assertThat(prefetch.wanted()).isFalse();
-		McpEvent event = new McpEvent("default", SseEvent.ofUtf8(null, false, "message", "{}".getBytes()), MAPPER,
-				prefetch);
-		event.json();
+		events.get(0).json();
+		// Asked, and most of what was handed over still waits.
 		for (int i = 0; i < 3 * JsonPrefetch.WINDOW; i++) {
 			assertThat(prefetch.wanted()).isTrue();
-			event.json();
+			events.get(i).json();
 		}
-		// Nobody asked for a whole window: the network thread stops parsing.
+		// The consumers caught up to within the lead: their thread parses.
+		events.get(events.size() - JsonPrefetch.LEAD).json();
+		assertThat(prefetch.wanted()).isFalse();
+		// Behind again, but nobody asked for a whole window: the network thread stops.
+		events.add(new McpEvent("default", SseEvent.ofUtf8(null, false, "message", "{}".getBytes()), MAPPER, prefetch));
+		prefetch.handedOver(events.get(events.size() - 1).sequence() + 2 * JsonPrefetch.LEAD);
 		for (int i = 0; i < JsonPrefetch.WINDOW; i++) {
 			prefetch.wanted();
 		}
