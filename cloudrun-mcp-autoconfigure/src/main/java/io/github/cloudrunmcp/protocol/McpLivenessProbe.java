@@ -1,5 +1,6 @@
 package io.github.cloudrunmcp.protocol;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -7,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.cloudrunmcp.stream.FailureStreak;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +44,8 @@ public final class McpLivenessProbe implements SmartLifecycle {
 	private final Duration interval;
 
 	private final Map<String, McpLiveness> results = new ConcurrentHashMap<>();
+
+	private final Map<String, FailureStreak> failures = new ConcurrentHashMap<>();
 
 	private volatile Disposable.Composite running = Disposables.composite();
 
@@ -138,29 +142,26 @@ public final class McpLivenessProbe implements SmartLifecycle {
 		McpLiveness result;
 		if (failure == null) {
 			result = new McpLiveness(true, now, latency, null, 0, null);
-			if (previous != null && !previous.answered() && logger.isInfoEnabled()) {
-				logger.info("MCP server '" + server + "' answers again, after " + previous.failures()
-						+ " failed liveness check(s) since " + previous.downSince());
-			}
+			streak(server).recovered("MCP server '" + server + "' answers again");
 		}
 		else {
 			String error = McpSessionLifecycle.describe(failure);
 			McpLiveness down = (previous != null && !previous.answered()) ? previous : null;
-			boolean wasDown = down != null;
 			int failures = (down != null) ? down.failures() + 1 : 1;
 			Instant since = (down != null) ? down.downSince() : null;
 			Instant downSince = (since != null) ? since : now;
 			result = new McpLiveness(false, now, latency, error, failures, downSince);
-			if (!wasDown) {
-				logger.warn("MCP server '" + server + "' does not answer its liveness check: " + error);
-			}
-			else if (logger.isDebugEnabled()) {
-				logger.debug("MCP server '" + server + "' still does not answer (" + failures + " checks, since "
-						+ downSince + "): " + error);
-			}
+			// INFO for the first failed checks, then WARN now and then, saying since
+			// when.
+			streak(server).failed("MCP server '" + server + "' does not answer its liveness check: " + error);
 		}
 		this.results.put(server, result);
 		return result;
+	}
+
+	private FailureStreak streak(String server) {
+		return this.failures.computeIfAbsent(server,
+				(key) -> new FailureStreak(logger, FailureStreak.QUIET_ATTEMPTS, Clock.systemDefaultZone()));
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package io.github.cloudrunmcp.protocol;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Objects;
 
 import io.github.cloudrunmcp.server.McpRevision;
 import io.github.cloudrunmcp.server.McpServer;
+import io.github.cloudrunmcp.stream.FailureStreak;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
@@ -112,15 +114,15 @@ public final class McpNegotiationLifecycle implements SmartLifecycle {
 
 	private Disposable negotiateInBackground(McpNegotiatingSession session) {
 		String server = session.server().name();
+		FailureStreak failures = new FailureStreak(logger, FailureStreak.QUIET_ATTEMPTS, Clock.systemDefaultZone());
 		return session.negotiate()
 			.subscribeOn(Schedulers.boundedElastic())
 			.retryWhen(Retry.backoff(Long.MAX_VALUE, this.retryDelay)
 				.maxBackoff(this.maxRetryDelay)
 				.scheduler(Schedulers.boundedElastic())
-				.doBeforeRetry((signal) -> logger.warn("MCP server '" + server + "' at " + session.server().mcpUrl()
-						+ " could not be negotiated with (attempt " + (signal.totalRetries() + 1) + "): "
-						+ McpSessionLifecycle.describe(signal.failure()) + "; retrying.")))
-			.subscribe(null, (ex) -> logger
+				.doBeforeRetry((signal) -> failures.failed("MCP server '" + server + "' at " + session.server().mcpUrl()
+						+ " could not be negotiated with: " + McpSessionLifecycle.describe(signal.failure()))))
+			.subscribe((negotiated) -> failures.recovered("MCP server '" + server + "' negotiated"), (ex) -> logger
 				.error("MCP server '" + server + "' could not be negotiated: " + McpSessionLifecycle.describe(ex), ex));
 	}
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import io.github.cloudrunmcp.stream.FailureStreak;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.text.PrintableText;
 import io.modelcontextprotocol.spec.McpSchema;

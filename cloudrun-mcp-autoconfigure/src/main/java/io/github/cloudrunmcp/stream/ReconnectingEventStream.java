@@ -1,6 +1,7 @@
 package io.github.cloudrunmcp.stream;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -121,6 +122,9 @@ public final class ReconnectingEventStream {
 	private final AtomicLong connections = new AtomicLong();
 
 	private final AtomicLong ignoredIds = new AtomicLong();
+
+	private final FailureStreak failures = new FailureStreak(logger, FailureStreak.QUIET_ATTEMPTS,
+			Clock.systemDefaultZone());
 
 	private volatile String lastEventId;
 
@@ -380,16 +384,12 @@ public final class ReconnectingEventStream {
 		if (ended instanceof SseEventTooLargeException) {
 			logger.error("Stream '" + this.name + "': " + PrintableText.of(ended.getMessage()));
 		}
-		else if (ended != null && logger.isInfoEnabled() && attempt <= 1) {
-			// Only the first failure in a row at INFO: a server failing every second
-			// does not flood the log.
-			logger.info("Stream '" + this.name + "' connection ended (" + ended.getClass().getSimpleName() + ": "
-					+ PrintableText.of(ended.getMessage()) + "); reconnecting from event ID '"
-					+ PrintableText.of(this.lastEventId) + "'.");
-		}
-		else if (ended != null && logger.isDebugEnabled()) {
-			logger.debug("Stream '" + this.name + "' attempt " + attempt + " failed: "
-					+ PrintableText.of(ended.getMessage()));
+		else if (ended != null) {
+			// INFO for the first failures in a row, then WARN now and then, saying since
+			// when: a server failing every second does not flood the log.
+			this.failures.failed("Stream '" + this.name + "' connection ended (" + ended.getClass().getSimpleName()
+					+ ": " + PrintableText.of(ended.getMessage()) + "), resuming from event ID '"
+					+ PrintableText.of(this.lastEventId) + "'");
 		}
 	}
 
@@ -606,6 +606,7 @@ public final class ReconnectingEventStream {
 			ReconnectingEventStream engine = ReconnectingEventStream.this;
 			if (this.request != null) {
 				engine.status(McpStreamStatus.State.OPEN, this.run.attempts, null, null);
+				engine.failures.recovered("Stream '" + engine.name + "' connected");
 			}
 			Opened opened = new Opened(this.run.connections, this.run.connections > 1, this.resumedFrom,
 					response.headers().asHttpHeaders());

@@ -1,4 +1,4 @@
-package io.github.cloudrunmcp.protocol;
+package io.github.cloudrunmcp.stream;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,9 +14,16 @@ import org.jspecify.annotations.Nullable;
  * Logs the failures of something that is retried until it works: the first few at INFO,
  * then at WARN saying since when it fails, but only at attempts 2^n past that so that a
  * long outage does not write a line per attempt; the rest at DEBUG. One INFO line says
- * how long it was down once it works again.
+ * how long it was down once it works again. Used for everything retried in the
+ * background: stream reconnects, session initialization, revision negotiation, liveness
+ * probes.
  */
-final class FailureStreak {
+public final class FailureStreak {
+
+	/**
+	 * Failed attempts logged at INFO before the streak escalates to WARN.
+	 */
+	public static final int QUIET_ATTEMPTS = 3;
 
 	private final Log logger;
 
@@ -28,7 +35,13 @@ final class FailureStreak {
 
 	private long attempts;
 
-	FailureStreak(Log logger, int quietAttempts, Clock clock) {
+	/**
+	 * Create a streak.
+	 * @param logger the logger to write to
+	 * @param quietAttempts failed attempts logged at INFO before WARN
+	 * @param clock the clock that says since when
+	 */
+	public FailureStreak(Log logger, int quietAttempts, Clock clock) {
 		this.logger = Objects.requireNonNull(logger, "logger");
 		this.quietAttempts = quietAttempts;
 		this.clock = Objects.requireNonNull(clock, "clock");
@@ -39,7 +52,7 @@ final class FailureStreak {
 	 * @param what what failed, such as {@code "MCP server 'search' could not be
 	 * initialized: connection refused"}
 	 */
-	synchronized void failed(String what) {
+	public synchronized void failed(String what) {
 		Instant now = this.clock.instant();
 		Instant start = (this.since != null) ? this.since : now;
 		this.since = start;
@@ -61,10 +74,18 @@ final class FailureStreak {
 	}
 
 	/**
+	 * Return whether the last attempt failed.
+	 * @return whether a streak of failures is running
+	 */
+	public synchronized boolean failing() {
+		return this.since != null;
+	}
+
+	/**
 	 * Log that it works again, if it failed before.
 	 * @param what what works again, such as {@code "MCP server 'search' initialized"}
 	 */
-	synchronized void recovered(String what) {
+	public synchronized void recovered(String what) {
 		Instant start = this.since;
 		if (start == null) {
 			return;
