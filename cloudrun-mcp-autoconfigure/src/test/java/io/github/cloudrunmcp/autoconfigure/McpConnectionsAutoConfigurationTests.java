@@ -75,7 +75,7 @@ class McpConnectionsAutoConfigurationTests {
 	void callAfterTheServerForgotAnIdleConnectionGoesOnANewOne() {
 		this.runner
 			.withPropertyValues("cloudrun.mcp.base-url=" + this.proxy.origin(),
-					"cloudrun.mcp.connections.max-idle-time=150ms")
+					"cloudrun.mcp.connections.max-idle-time=150ms", "cloudrun.mcp.strict=true")
 			.run((context) -> {
 				WebClient client = context.getBean(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME, WebClient.class);
 				assertThat(post(client)).isEqualTo("ok");
