@@ -58,7 +58,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * Each connection sends a new {@code subscriptions/listen} request with the revision's
  * {@code _meta} (protocol version, client capabilities, client information) and headers
  * ({@code MCP-Protocol-Version}, {@code Mcp-Method}). Its filter is resolved when the
- * stream starts (from what the server offers, see {@link Builder#filter(Supplier)}). The
+ * stream starts (from what the server offers, see {@link Builder#filter(Supplier)}) and
+ * again after every reopen; when it changed, the stream is reopened with the new one. The
  * stream is reopened with the reconnect backoff after every end: a cut connection, a
  * clean end ({@code SubscriptionsListenResult}), Cloud Run's request timeout, a server
  * that does not acknowledge the subscription within
@@ -411,7 +412,27 @@ public final class McpListenStream implements McpEventSource {
 		}
 		this.resyncs.incrementAndGet();
 		McpEvent resync = new McpEvent(this.server, null, RESYNC_TYPE, "{}", this.mapper);
-		return refreshed().thenReturn(resync).flux();
+		return refreshed().then(rediscovered()).thenReturn(resync).flux();
+	}
+
+	/**
+	 * After a reopen, ask again what to listen to: a server whose capabilities changed (a
+	 * new revision deployed) gets a stream with the new filter.
+	 */
+	private Mono<Void> rediscovered() {
+		return Mono.defer(this.filters).doOnNext((resolved) -> {
+			if (resolved.isEmpty() || resolved.equals(this.filter)) {
+				return;
+			}
+			logger.info("MCP server '" + this.server + "' changed what it offers; reopening its listen stream for "
+					+ resolved + " (was " + this.filter + ").");
+			this.filter = resolved;
+			this.engine.reconnect();
+		}).onErrorResume((ex) -> {
+			logger.debug("MCP server '" + this.server + "': what to listen to could not be asked again: "
+					+ McpSessionLifecycle.describe(ex));
+			return Mono.empty();
+		}).then();
 	}
 
 	private McpSchema.SubscriptionFilter honoured(JsonNode message) {
@@ -554,7 +575,8 @@ public final class McpListenStream implements McpEventSource {
 		/**
 		 * Set what the stream asks for, resolved each time it starts (retried with the
 		 * reconnect backoff when it fails); an empty filter leaves the stream closed.
-		 * Default: the three list changes.
+		 * Resolved again after every reopen: a different filter (not empty) reopens the
+		 * stream with it. Default: the three list changes.
 		 * @param filters the filter's supplier
 		 * @return this builder
 		 */

@@ -24,6 +24,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.publisher.SynchronousSink;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -120,6 +121,8 @@ public final class ReconnectingEventStream {
 	private final @Nullable Duration firstEventTimeout;
 
 	private final AtomicLong connections = new AtomicLong();
+
+	private volatile Sinks.One<Boolean> cut = Sinks.one();
 
 	private final AtomicLong ignoredIds = new AtomicLong();
 
@@ -304,11 +307,23 @@ public final class ReconnectingEventStream {
 		Mono<Long> noHeaders = Mono.delay(timeout)
 			.flatMap((tick) -> connection.headersArrived ? Mono.<Long>never() : Mono.just(tick))
 			.doOnNext((tick) -> connection.timedOut = true);
+		Sinks.One<Boolean> cut = Sinks.one();
+		this.cut = cut;
 		return connection.track(exchange.takeUntilOther(noHeaders)
 			.concatWith(Flux.defer(() -> connection.timedOut ? Flux.error(new McpStreamException(
 					"Server '" + this.name + "' sent no response headers to " + next.describe() + " within "
 							+ timeout.toMillis() + " ms (cloudrun.mcp.stream.response-timeout); retrying with backoff.",
-					0, true, null)) : Flux.empty())));
+					0, true, null)) : Flux.empty()))
+			.takeUntilOther(cut.asMono()));
+	}
+
+	/**
+	 * End the current connection, as a clean end: the stream reopens after the backoff's
+	 * first wait, with a request the request function builds anew (a listen stream whose
+	 * filter changed).
+	 */
+	public void reconnect() {
+		this.cut.tryEmitValue(Boolean.TRUE);
 	}
 
 	private <T> Flux<T> unbuildable(Run run, @Nullable String reason) {
