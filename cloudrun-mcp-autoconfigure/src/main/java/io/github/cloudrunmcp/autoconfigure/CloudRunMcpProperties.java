@@ -446,7 +446,9 @@ public class CloudRunMcpProperties {
 		private boolean enabled = true;
 
 		/**
-		 * How many events may wait between the network and the consumers.
+		 * How many events may wait between the network and the consumers. On the 'events'
+		 * transport with overflow 'block', the events of one network read cross together
+		 * instead, and at most two reads' events wait.
 		 */
 		private int buffer = 32;
 
