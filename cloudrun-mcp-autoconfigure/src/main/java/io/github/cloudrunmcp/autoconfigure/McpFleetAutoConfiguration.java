@@ -1,5 +1,6 @@
 package io.github.cloudrunmcp.autoconfigure;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -58,14 +59,41 @@ public final class McpFleetAutoConfiguration {
 					"cloudrun.mcp.fleet.project-id is not set and the Google Cloud project could not be found.",
 					"Set cloudrun.mcp.fleet.project-id to the project of the Pub/Sub topic and Firestore database.");
 		}
+		validateAckDeadlines(properties);
 		FleetConnections connections = new FleetConnections(projectId, properties.getPubsubEmulatorHost(),
-				properties.getFirestoreEmulatorHost(), properties.getFirestoreDatabase());
+				properties.getFirestoreEmulatorHost(), properties.getFirestoreDatabase(), properties.getAckDeadline(),
+				properties.getMaxAckExtension());
 		if (properties.isCreateResources()) {
 			FleetResources.create(connections, properties.getTopic(), properties.getSubscription(),
 					properties.getDeadLetterTopic(), properties.getMaxDeliveryAttempts(),
-					properties.isMessageOrdering());
+					properties.isMessageOrdering(), properties.getRetryMinBackoff(), properties.getRetryMaxBackoff());
 		}
 		return connections;
+	}
+
+	private static void validateAckDeadlines(McpFleetProperties properties) {
+		Duration deadline = properties.getAckDeadline();
+		if (deadline.compareTo(Duration.ofSeconds(10)) < 0 || deadline.compareTo(Duration.ofSeconds(600)) > 0) {
+			throw new McpConfigurationException("cloudrun.mcp.fleet.ack-deadline",
+					"cloudrun.mcp.fleet.ack-deadline is " + deadline
+							+ "; Pub/Sub takes ack deadlines from 10 s to 600 s.",
+					"Set cloudrun.mcp.fleet.ack-deadline between 10s and 600s (default 20s).");
+		}
+		if (properties.getMaxAckExtension().compareTo(properties.getClaimTimeout()) <= 0) {
+			throw new McpConfigurationException("cloudrun.mcp.fleet.max-ack-extension",
+					"cloudrun.mcp.fleet.max-ack-extension (" + properties.getMaxAckExtension()
+							+ ") is not longer than cloudrun.mcp.fleet.claim-timeout (" + properties.getClaimTimeout()
+							+ "): a copy of an event another instance is handling is held until that claim times out.",
+					"Set cloudrun.mcp.fleet.max-ack-extension longer than cloudrun.mcp.fleet.claim-timeout.");
+		}
+		Duration min = properties.getRetryMinBackoff();
+		Duration max = properties.getRetryMaxBackoff();
+		if (min.isNegative() || max.compareTo(Duration.ofSeconds(600)) > 0 || min.compareTo(max) > 0) {
+			throw new McpConfigurationException("cloudrun.mcp.fleet.retry-min-backoff",
+					"The retry backoff is from " + min + " to " + max
+							+ "; Pub/Sub takes 0 s to 600 s, the minimum not above the maximum.",
+					"Set cloudrun.mcp.fleet.retry-min-backoff and retry-max-backoff within 0s..600s, min <= max.");
+		}
 	}
 
 	@Bean(destroyMethod = "close", autowireCandidate = false)

@@ -93,6 +93,32 @@ public class McpFleetProperties {
 	private int maxOutstanding = 1000;
 
 	/**
+	 * Longest ack deadline the subscriber asks for at a time while it holds a message (it
+	 * extends the deadline again before it passes): the messages held by an instance that
+	 * crashed go back to the subscription within this. From 10 s to 600 s.
+	 */
+	private Duration ackDeadline = Duration.ofSeconds(20);
+
+	/**
+	 * How long the subscriber holds a message at most, extending its deadline: longer
+	 * than claim-timeout, since a copy of an event another instance is handling is held
+	 * until that claim is released or times out.
+	 */
+	private Duration maxAckExtension = Duration.ofMinutes(10);
+
+	/**
+	 * Shortest delay before a message handed back is delivered again (the subscription's
+	 * retry policy, set where create-resources creates it).
+	 */
+	private Duration retryMinBackoff = Duration.ofSeconds(1);
+
+	/**
+	 * Longest delay before a message handed back is delivered again (the subscription's
+	 * retry policy, set where create-resources creates it).
+	 */
+	private Duration retryMaxBackoff = Duration.ofSeconds(60);
+
+	/**
 	 * ID of this instance in the leases and claims. Defaults to the Cloud Run revision
 	 * with a random suffix.
 	 */
@@ -210,6 +236,38 @@ public class McpFleetProperties {
 
 	public void setDedupWindow(Duration dedupWindow) {
 		this.dedupWindow = dedupWindow;
+	}
+
+	public Duration getAckDeadline() {
+		return this.ackDeadline;
+	}
+
+	public void setAckDeadline(Duration ackDeadline) {
+		this.ackDeadline = ackDeadline;
+	}
+
+	public Duration getMaxAckExtension() {
+		return this.maxAckExtension;
+	}
+
+	public void setMaxAckExtension(Duration maxAckExtension) {
+		this.maxAckExtension = maxAckExtension;
+	}
+
+	public Duration getRetryMinBackoff() {
+		return this.retryMinBackoff;
+	}
+
+	public void setRetryMinBackoff(Duration retryMinBackoff) {
+		this.retryMinBackoff = retryMinBackoff;
+	}
+
+	public Duration getRetryMaxBackoff() {
+		return this.retryMaxBackoff;
+	}
+
+	public void setRetryMaxBackoff(Duration retryMaxBackoff) {
+		this.retryMaxBackoff = retryMaxBackoff;
 	}
 
 	public int getMaxOutstanding() {

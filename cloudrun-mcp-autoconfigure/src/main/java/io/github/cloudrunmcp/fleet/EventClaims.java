@@ -29,10 +29,10 @@ import com.google.cloud.firestore.WriteResult;
  * An instance claims an event before its listeners run, marks it handled when they
  * succeeded and withdraws the claim when they failed (so that the redelivered message
  * runs them again). A copy of a handled event is a duplicate. A copy of an event claimed
- * but not yet handled waits (the message is redelivered later) unless the claim is older
- * than the claim timeout, which means the instance that made it died while its listeners
- * ran: then this instance takes the claim over, and those listeners may run a second
- * time.
+ * but not yet handled waits (held, and the claim looked at again) unless the claim is
+ * older than the claim timeout, which means the instance that made it died while its
+ * listeners ran: then this instance takes the claim over, and those listeners may run a
+ * second time.
  *
  * <p>
  * Each document carries {@code expireAt}, the claim time plus the deduplication window: a
@@ -80,6 +80,14 @@ public final class EventClaims {
 	 */
 	public String instance() {
 		return this.instance;
+	}
+
+	/**
+	 * Return how long a claim that was not marked handled holds.
+	 * @return the claim timeout
+	 */
+	public Duration claimTimeout() {
+		return this.claimTimeout;
 	}
 
 	/**
@@ -192,7 +200,9 @@ public final class EventClaims {
 		/** The event was handled already: drop this copy. */
 		DUPLICATE,
 
-		/** Another instance is handling the event: try this copy again later. */
+		/**
+		 * Another instance is handling the event: hold this copy and look again later.
+		 */
 		BUSY
 
 	}

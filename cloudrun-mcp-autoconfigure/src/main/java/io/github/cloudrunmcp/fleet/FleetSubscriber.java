@@ -1,7 +1,11 @@
 package io.github.cloudrunmcp.fleet;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,6 +51,11 @@ public final class FleetSubscriber implements SmartLifecycle {
 
 	private static final String CLAIMS = "claims";
 
+	/**
+	 * How often the claim of an event another instance is handling is looked at again.
+	 */
+	private static final long RECHECK_MILLIS = 1000;
+
 	private final Function<MessageReceiver, Subscriber> subscribers;
 
 	private final Map<String, FleetEventSource> sources;
@@ -63,6 +72,17 @@ public final class FleetSubscriber implements SmartLifecycle {
 	 * its event wait for the claim timeout and then run the listeners again.
 	 */
 	private final AtomicLong inHand = new AtomicLong();
+
+	/**
+	 * Copies of events another instance is handling, held until its claim is settled or
+	 * times out.
+	 */
+	private final Set<Copy> held = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * How long a copy is held at most: the claim timeout and a little.
+	 */
+	private final Duration holdLimit;
 
 	private final Object lock = new Object();
 
@@ -85,6 +105,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 	 */
 	public FleetSubscriber(Function<MessageReceiver, Subscriber> subscribers, Map<String, FleetEventSource> sources,
 			EventClaims claims, ObjectMapper mapper) {
+		this.holdLimit = claims.claimTimeout().plusSeconds(5);
 		this.subscribers = subscribers;
 		this.sources = Map.copyOf(sources);
 		this.claims = claims;
@@ -148,6 +169,22 @@ public final class FleetSubscriber implements SmartLifecycle {
 			return;
 		}
 		String id = FleetMessages.idOf(event);
+		EventClaims.Claim claim = claim(event, id, source, "message " + message.getMessageId());
+		if (claim == null) {
+			nack(reply);
+			return;
+		}
+		if (claim == EventClaims.Claim.BUSY) {
+			this.stats.busy.incrementAndGet();
+		}
+		act(claim, new Copy(event, id, source, reply, System.nanoTime()));
+	}
+
+	/**
+	 * Claim an event, or return {@code null} when Firestore could not be asked (the
+	 * message goes back).
+	 */
+	private EventClaims.@Nullable Claim claim(McpEvent event, String id, FleetEventSource source, String copyOf) {
 		EventClaims.Claim claim;
 		try {
 			claim = this.claims.claim(event.server(), id);
@@ -156,32 +193,85 @@ public final class FleetSubscriber implements SmartLifecycle {
 			source.report(CLAIMS, ex);
 			logger.warn("MCP fleet: " + PrintableText.of(ex.getMessage()) + " Event id '" + PrintableText.of(id)
 					+ "' of server '" + event.server() + "' goes back to the subscription.");
-			nack(reply);
-			return;
+			return null;
 		}
 		source.report(CLAIMS, null);
 		if (logger.isDebugEnabled()) {
-			logger.debug("MCP fleet: event id '" + PrintableText.of(id) + "' of server '" + event.server()
-					+ "', message " + message.getMessageId() + ": " + claim);
+			logger.debug("MCP fleet: event id '" + PrintableText.of(id) + "' of server '" + event.server() + "', "
+					+ copyOf + ": " + claim);
 		}
+		return claim;
+	}
+
+	private void act(EventClaims.Claim claim, Copy copy) {
 		switch (claim) {
 			case DUPLICATE -> {
 				this.stats.duplicates.incrementAndGet();
-				reply.ack();
+				copy.reply.ack();
 			}
-			case BUSY -> {
-				// Another instance is running the event's listeners: look again later
-				// rather than at once.
-				this.stats.busy.incrementAndGet();
-				this.retries.schedule(() -> nack(reply), 1, TimeUnit.SECONDS);
-			}
+			case BUSY -> hold(copy);
 			case CLAIMED -> {
 				this.inHand.incrementAndGet();
-				boolean taken = source.offer(event, (handled) -> settle(event, id, handled, reply));
+				boolean taken = copy.source.offer(copy.event,
+						(handled) -> settle(copy.event, copy.id, handled, copy.reply));
 				if (!taken) {
-					settle(event, id, false, reply);
+					settle(copy.event, copy.id, false, copy.reply);
 				}
 			}
+		}
+	}
+
+	/**
+	 * Another instance is running the event's listeners: hold this copy (the Pub/Sub
+	 * client extends its deadline meanwhile) and look at the claim again every
+	 * {@link #RECHECK_MILLIS}, until it is handled (drop the copy), withdrawn or timed
+	 * out (run the listeners here). A nack would use one of the message's delivery
+	 * attempts each time, and send the events of an instance that crashed to the
+	 * dead-letter topic before their claims time out. The copy goes back only after the
+	 * claim timeout (and a little) without an answer, or when this instance stops.
+	 */
+	private void hold(Copy copy) {
+		if (!this.running) {
+			nack(copy.reply);
+			return;
+		}
+		this.held.add(copy);
+		try {
+			this.retries.schedule(() -> recheck(copy), RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			release(copy);
+		}
+	}
+
+	private void recheck(Copy copy) {
+		if (!this.held.remove(copy)) {
+			// Handed back by stop().
+			return;
+		}
+		if (!this.running) {
+			nack(copy.reply);
+			return;
+		}
+		if (System.nanoTime() - copy.since > this.holdLimit.toNanos()) {
+			logger.warn("MCP fleet: event id '" + PrintableText.of(copy.id) + "' of server '" + copy.event.server()
+					+ "' was still claimed by another instance after " + this.holdLimit.toSeconds()
+					+ " s; its copy goes back to the subscription. Is cloudrun.mcp.fleet.claim-timeout the same on "
+					+ "every instance?");
+			nack(copy.reply);
+			return;
+		}
+		EventClaims.Claim claim = claim(copy.event, copy.id, copy.source, "held copy");
+		if (claim == null) {
+			nack(copy.reply);
+			return;
+		}
+		act(claim, copy);
+	}
+
+	private void release(Copy copy) {
+		if (this.held.remove(copy)) {
+			nack(copy.reply);
 		}
 	}
 
@@ -225,6 +315,12 @@ public final class FleetSubscriber implements SmartLifecycle {
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * A message in hand and its event.
+	 */
+	private record Copy(McpEvent event, String id, FleetEventSource source, AckReplyConsumer reply, long since) {
 	}
 
 	private void nack(AckReplyConsumer reply) {
@@ -271,6 +367,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 		// go back to the subscription for the other instances, and the stream skips
 		// them; those whose listeners are running are settled when they return.
 		this.sources.values().forEach(FleetEventSource::close);
+		this.held.forEach(this::release);
 		if (!awaitInHand(SETTLE_TIMEOUT_MILLIS)) {
 			logger.warn("MCP fleet: " + this.inHand.get() + " event(s) claimed here were not settled within "
 					+ SETTLE_TIMEOUT_MILLIS + " ms of shutdown (listeners still running, or Firestore not answering);"
@@ -329,8 +426,8 @@ public final class FleetSubscriber implements SmartLifecycle {
 		private final AtomicLong busy = new AtomicLong();
 
 		/**
-		 * Return the copies of events another instance was handling, looked at again
-		 * later.
+		 * Return the copies of events another instance was handling, held and looked at
+		 * again until that instance settled them.
 		 * @return the count
 		 */
 		public long busy() {

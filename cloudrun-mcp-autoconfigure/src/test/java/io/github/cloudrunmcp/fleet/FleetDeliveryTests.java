@@ -29,6 +29,8 @@ import io.github.cloudrunmcp.listener.McpListener;
 import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventStream;
 import io.github.cloudrunmcp.test.FakeEventServer;
+import io.github.cloudrunmcp.test.FaultProxy;
+import io.grpc.ManagedChannel;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -95,6 +97,56 @@ class FleetDeliveryTests {
 	}
 
 	@Test
+	void theClientsOfAnInstanceShareOneChannelToTheEmulatorClosedWithTheContext() throws Exception {
+		String[] emulator = pubsub.hostPort().split(":");
+		try (FaultProxy proxy = FaultProxy.to(emulator[0], Integer.parseInt(emulator[1])).start()) {
+			ConfigurableApplicationContext instance = instance("once",
+					"cloudrun.mcp.fleet.pubsub-emulator-host=127.0.0.1:" + proxy.port());
+			this.instances.add(instance);
+			this.server.publishNumbered(3);
+			await().atMost(Duration.ofSeconds(120))
+				.until(() -> IntStream.rangeClosed(1, 3).allMatch((id) -> this.recorder.counts.containsKey("" + id)));
+			// The topic and subscription administration, the publisher and the
+			// subscriber: one connection.
+			assertThat(proxy.connections()).isOne();
+			ManagedChannel channel = instance.getBean(FleetConnections.class).sharedEmulatorChannel();
+			assertThat(channel).isNotNull();
+			this.instances.remove(instance);
+			instance.close();
+			assertThat(channel.isTerminated()).as("the channel is shut down with the context").isTrue();
+		}
+	}
+
+	@Test
+	void aCopyOfAnEventAnotherInstanceClaimedIsHeldWithoutUsingItsDeliveryAttempts() throws Exception {
+		// An instance that crashed while it ran event 1's listeners left its claim.
+		Duration claimTimeout = Duration.ofSeconds(12);
+		try (Firestore store = new FleetConnections("fleet-test", null, firestore.hostPort(), "(default)")
+			.firestore()) {
+			EventClaims crashed = new EventClaims(store, "claims-" + this.run, "crashed", claimTimeout,
+					Duration.ofHours(1));
+			assertThat(crashed.claim("default", "1")).isEqualTo(EventClaims.Claim.CLAIMED);
+		}
+		long claimed = System.nanoTime();
+		// Five attempts, the fewest Pub/Sub allows: a nack per look at the claim would
+		// use them up well within the claim timeout.
+		ConfigurableApplicationContext instance = instance("once", "cloudrun.mcp.fleet.max-delivery-attempts=5",
+				"cloudrun.mcp.fleet.claim-timeout=" + claimTimeout.toSeconds() + "s");
+		this.instances.add(instance);
+		this.server.publishNumbered(2);
+		await().atMost(Duration.ofSeconds(120))
+			.until(() -> this.recorder.counts.containsKey("1") && this.recorder.counts.containsKey("2"));
+		assertThat(Duration.ofNanos(System.nanoTime() - claimed)).as("event 1 ran once the crashed claim timed out")
+			.isGreaterThanOrEqualTo(claimTimeout);
+		FleetSubscriber.Stats stats = instance.getBean(FleetSubscriber.class).stats();
+		assertThat(stats.busy()).as("copies found claimed by another instance").isOne();
+		assertThat(stats.nacked()).as("messages handed back").isZero();
+		assertThat(stats.received()).as("messages received").isEqualTo(2);
+		Thread.sleep(2000);
+		assertThat(this.recorder.counts.get("1")).hasValue(1);
+	}
+
+	@Test
 	void aStoppingInstanceRunsNoListenerOfTheEventsItHandsBack() throws Exception {
 		this.recorder.blockOn = "1";
 		ConfigurableApplicationContext first = instance("once");
@@ -132,7 +184,7 @@ class FleetDeliveryTests {
 		FleetConnections connections = new FleetConnections("fleet-test", pubsub.hostPort(), firestore.hostPort(),
 				"(default)");
 		String topic = "fencing-" + this.run;
-		FleetResources.create(connections, topic, topic, null, 5, true);
+		FleetResources.create(connections, topic, topic, null, 5, true, Duration.ofSeconds(1), Duration.ofSeconds(10));
 		Publisher publisher = connections.publisher(topic);
 		try (Firestore store = connections.firestore()) {
 			StreamLease first = new StreamLease(store, "leases-" + this.run, "default", "first", Duration.ofSeconds(4));
@@ -156,6 +208,7 @@ class FleetDeliveryTests {
 		finally {
 			publisher.shutdown();
 			publisher.awaitTermination(10, TimeUnit.SECONDS);
+			connections.close();
 		}
 	}
 
