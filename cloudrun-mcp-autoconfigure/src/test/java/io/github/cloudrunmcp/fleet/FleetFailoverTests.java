@@ -71,7 +71,11 @@ import static org.assertj.core.api.Assertions.fail;
  * progress and fails only when no event has been handled for {@link #STALL}, or after
  * {@link #OVERALL}. Its size is set with {@code -Dfleet.events} and {@code -Dfleet.kills}
  * (1,000 events and 5 kills by default). Both fleet runs need
- * {@code -Dfleet.delivery-tests=true} until they are green on a loaded machine.
+ * {@code -Dfleet.delivery-tests=true}: the Pub/Sub emulator of the Google Cloud CLI
+ * (0.8.20) fails on a streaming pull that a subscriber cancels ({@code NoSuchMethodError}
+ * of {@code io.grpc.InternalStatus} in {@code onRstStreamRead}), as a stopping or killed
+ * instance does, and afterwards some messages published reach no subscriber however short
+ * the ack deadline: a run of 10,000 events lost 88 of them after holder changes.
  */
 class FleetFailoverTests {
 
@@ -81,9 +85,9 @@ class FleetFailoverTests {
 
 	private static final int INSTANCES = 3;
 
-	private static final String GATED = "not green yet on a loaded machine: the Pub/Sub emulator stalled an ordered "
-			+ "key for minutes after a holder change, and instances took over two minutes to start; run with "
-			+ "-Dfleet.delivery-tests=true";
+	private static final String GATED = "the Pub/Sub emulator 0.8.20 fails on a cancelled streaming pull "
+			+ "(NoSuchMethodError in onRstStreamRead) and then delivers some messages to no subscriber, so the "
+			+ "holder changes of this test lose events on it; run with -Dfleet.delivery-tests=true";
 
 	private static final Duration LEASE = Duration.ofSeconds(6);
 
