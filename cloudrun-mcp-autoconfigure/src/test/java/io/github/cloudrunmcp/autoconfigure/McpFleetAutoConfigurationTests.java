@@ -59,6 +59,31 @@ class McpFleetAutoConfigurationTests {
 				.hasMessageContaining("cloudrun.mcp.servers.tools.delivery to every-instance"));
 	}
 
+	@Test
+	void aMaxAckExtensionNotLongerThanTheClaimTimeoutFailsWithTheFix() {
+		// A copy of an event another instance handles is held until that claim times out.
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=http://127.0.0.1:9", "cloudrun.mcp.delivery=once",
+					"cloudrun.mcp.fleet.project-id=fleet-test", "cloudrun.mcp.fleet.claim-timeout=2m",
+					"cloudrun.mcp.fleet.max-ack-extension=1m")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(McpConfigurationException.class)
+				.hasMessageContaining("cloudrun.mcp.fleet.max-ack-extension (PT1M) is not longer than "
+						+ "cloudrun.mcp.fleet.claim-timeout (PT2M)"));
+	}
+
+	@Test
+	void anAckDeadlineOutsidePubSubsRangeFailsWithTheFix() {
+		this.runner
+			.withPropertyValues("cloudrun.mcp.base-url=http://127.0.0.1:9", "cloudrun.mcp.delivery=once",
+					"cloudrun.mcp.fleet.project-id=fleet-test", "cloudrun.mcp.fleet.ack-deadline=5s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(McpConfigurationException.class)
+				.hasMessageContaining("Pub/Sub takes ack deadlines from 10 s to 600 s"));
+	}
+
 	static class Recorder {
 
 		final List<String> ids = new CopyOnWriteArrayList<>();
