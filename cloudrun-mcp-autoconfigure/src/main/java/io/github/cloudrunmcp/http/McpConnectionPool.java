@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
+import reactor.netty.http.HttpResources;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -43,11 +44,13 @@ public final class McpConnectionPool implements AutoCloseable {
 	 */
 	public static McpConnectionPool create(@Nullable ConnectionProvider base, Duration maxIdleTime) {
 		Objects.requireNonNull(maxIdleTime, "maxIdleTime");
-		ConnectionProvider.Builder builder = (base != null) ? base.mutate() : null;
+		// The global pool's settings by default: the pool every WebClient uses unless
+		// told otherwise (up to 500 connections per server, which long-lived streams
+		// need).
+		ConnectionProvider.Builder builder = ((base != null) ? base : HttpResources.get()).mutate();
 		if (builder == null) {
 			builder = ConnectionProvider.builder("cloudrun-mcp")
-				.maxConnections(ConnectionProvider.DEFAULT_POOL_MAX_CONNECTIONS)
-				.pendingAcquireMaxCount(500)
+				.maxConnections(Math.max(ConnectionProvider.DEFAULT_POOL_MAX_CONNECTIONS, 500))
 				.pendingAcquireTimeout(Duration.ofMillis(ConnectionProvider.DEFAULT_POOL_ACQUIRE_TIMEOUT));
 		}
 		builder.name("cloudrun-mcp");

@@ -106,6 +106,16 @@ class McpConnectionPoolTests {
 	}
 
 	@Test
+	void keepsTheConnectionLimitsOfReactorNettysGlobalPool() {
+		McpConnectionPool created = McpConnectionPool.create(null, Duration.ofSeconds(4));
+		this.pool = created;
+		// Long-lived streams hold a connection each: the global pool allows 500 per
+		// server.
+		assertThat(created.connectionProvider().maxConnections()).isGreaterThanOrEqualTo(500);
+		assertThat(created.connectionProvider().name()).isEqualTo("cloudrun-mcp");
+	}
+
+	@Test
 	void idleConnectionsAreClosedInTheBackground() throws InterruptedException {
 		McpConnectionPool created = McpConnectionPool.create(null, Duration.ofMillis(200));
 		this.pool = created;
