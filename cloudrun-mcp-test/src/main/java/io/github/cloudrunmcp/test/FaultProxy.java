@@ -220,7 +220,9 @@ public final class FaultProxy implements AutoCloseable {
 			client.setTcpNoDelay(true);
 			this.sockets.add(upstream);
 			Socket server = upstream;
-			AtomicLong lastByte = new AtomicLong(System.nanoTime());
+			// When a byte last passed; 0 until one did, so a connection is idle only
+			// after its first exchange, however late the proxy's threads run.
+			AtomicLong lastByte = new AtomicLong();
 			Thread requests = new Thread(() -> pumpRequests(client, server, fault, lastByte),
 					"fault-proxy-up-" + client.getPort());
 			requests.setDaemon(true);
@@ -321,7 +323,8 @@ public final class FaultProxy implements AutoCloseable {
 					to.shutdownOutput();
 					return;
 				}
-				if (System.nanoTime() - lastByte.get() >= fault.delay.toNanos()) {
+				long last = lastByte.get();
+				if (last != 0 && System.nanoTime() - last >= fault.delay.toNanos()) {
 					reset(from);
 					reset(to);
 					return;
