@@ -43,7 +43,7 @@ abstract class LoopbackHttpServer implements AutoCloseable {
 					return thread;
 				});
 				created.setExecutor(this.executor);
-				created.start();
+				startAsDaemon(created);
 				this.server = created;
 				this.port = created.getAddress().getPort();
 				return;
@@ -106,6 +106,26 @@ abstract class LoopbackHttpServer implements AutoCloseable {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * The JDK's server thread takes its daemon flag from the thread that starts it:
+	 * started from a daemon thread it never keeps a JVM alive, such as the one that
+	 * processes test contexts ahead of time, where a test's
+	 * {@code @DynamicPropertySource} starts its server and nothing stops it.
+	 */
+	private static void startAsDaemon(HttpServer server) {
+		Thread starter = new Thread(server::start, "loopback-http-server-start");
+		starter.setDaemon(true);
+		starter.start();
+		try {
+			starter.join();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			server.stop(0);
+			throw new IllegalStateException("Interrupted while starting a loopback HTTP server", ex);
 		}
 	}
 

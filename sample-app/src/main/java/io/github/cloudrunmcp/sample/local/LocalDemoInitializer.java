@@ -1,15 +1,20 @@
 package io.github.cloudrunmcp.sample.local;
 
+import java.util.List;
 import java.util.Map;
 
 import com.google.auth.oauth2.GoogleCredentials;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.aot.BeanRegistrationAotProcessor;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -37,6 +42,10 @@ public class LocalDemoInitializer implements ApplicationContextInitializer<Confi
 			// there would hide a missing setting behind a service that looks healthy.
 			throw new CloudProfileWithoutServerException();
 		}
+		if (Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING)) {
+			prepareForAotProcessing(context);
+			return;
+		}
 		LocalDemo demo = LocalDemo.start(environment.getProperty("sample.demo.interval-millis", Long.class, 2500L));
 		environment.addActiveProfile("local");
 		environment.getPropertySources()
@@ -55,11 +64,37 @@ public class LocalDemoInitializer implements ApplicationContextInitializer<Confi
 			LoggingSystem.get(context.getClassLoader()).setLogLevel("io.github.cloudrunmcp.sample", LogLevel.DEBUG);
 		}
 		GenericApplicationContext registry = (GenericApplicationContext) context;
-		registry.registerBean(LocalDemo.class, () -> demo);
-		registry.registerBean(GoogleCredentials.class, demo::credentials);
+		registry.registerBean(LocalDemo.class, () -> demo, LocalDemoInitializer::leftToRuntime);
+		registry.registerBean(GoogleCredentials.class, demo::credentials, LocalDemoInitializer::leftToRuntime);
 		logger.info("No cloudrun.mcp.base-url set: running the local demo (profile 'local'), an MCP event server at "
 				+ demo.baseUrl() + " that verifies ID tokens from a loopback metadata server at "
 				+ demo.metadataHost());
+	}
+
+	/**
+	 * AOT processing ({@code spring-boot:process-aot}, {@code process-test-aot}) sees the
+	 * context as the demo makes it, so that the generated code has the local profile's
+	 * beans and none of those the demo's beans replace, but starts no servers: their
+	 * threads would keep the processing JVM alive. The demo's own beans are left out of
+	 * the generated code; this initializer registers them again when the application
+	 * runs.
+	 */
+	private static void prepareForAotProcessing(ConfigurableApplicationContext context) {
+		ConfigurableEnvironment environment = context.getEnvironment();
+		environment.addActiveProfile("local");
+		environment.getPropertySources()
+			.addFirst(new MapPropertySource("localDemo",
+					Map.of("cloudrun.mcp.base-url", "http://127.0.0.1", "cloudrun.mcp.auth.mode", "google")));
+		GenericApplicationContext registry = (GenericApplicationContext) context;
+		for (Class<?> type : List.of(LocalDemo.class, GoogleCredentials.class)) {
+			RootBeanDefinition definition = new RootBeanDefinition(type);
+			leftToRuntime(definition);
+			registry.registerBeanDefinition(type.getName(), definition);
+		}
+	}
+
+	private static void leftToRuntime(BeanDefinition definition) {
+		definition.setAttribute(BeanRegistrationAotProcessor.IGNORE_REGISTRATION_ATTRIBUTE, true);
 	}
 
 }
