@@ -89,7 +89,7 @@ public final class IdleStreamsBenchmark {
 				long dispatchThreads = Thread.getAllStackTraces()
 					.keySet()
 					.stream()
-					.filter((t) -> t.getName().startsWith("mcp-"))
+					.filter((t) -> t.getName().startsWith("cloudrun-mcp-"))
 					.count();
 				table.append(String.format(Locale.ROOT, "| %,d | %.1f | %.1f | %d | %d | %d |%n", count,
 						heap / 1048576.0, (heap - baseHeap) / 1024.0 / count, threads.getThreadCount(),

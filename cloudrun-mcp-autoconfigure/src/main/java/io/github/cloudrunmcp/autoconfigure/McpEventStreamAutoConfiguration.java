@@ -65,7 +65,7 @@ public final class McpEventStreamAutoConfiguration {
 	McpDispatchExecutor mcpDispatchExecutorVirtualThreads() {
 		// A virtual thread per busy stream at a time: the streams' lanes keep each
 		// stream's deliveries in order.
-		return McpDispatchExecutor.on(new VirtualThreadTaskExecutor("mcp-dispatch-"));
+		return McpDispatchExecutor.on(new VirtualThreadTaskExecutor("cloudrun-mcp-dispatch-"));
 	}
 
 	@Bean

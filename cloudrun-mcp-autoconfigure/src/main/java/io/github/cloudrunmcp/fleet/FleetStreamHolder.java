@@ -83,7 +83,7 @@ public final class FleetStreamHolder implements SmartLifecycle {
 			}
 			this.running = true;
 			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-				Thread thread = new Thread(runnable, "mcp-fleet-" + this.server);
+				Thread thread = new Thread(runnable, "cloudrun-mcp-fleet-" + this.server);
 				thread.setDaemon(true);
 				return thread;
 			});

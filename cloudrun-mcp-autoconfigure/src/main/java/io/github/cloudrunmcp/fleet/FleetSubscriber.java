@@ -87,7 +87,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 	private final Object lock = new Object();
 
 	private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-		Thread thread = new Thread(runnable, "mcp-fleet-retries");
+		Thread thread = new Thread(runnable, "cloudrun-mcp-fleet-retries");
 		thread.setDaemon(true);
 		return thread;
 	});

@@ -11,12 +11,12 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>
  * {@link #platformThreads(int)} is a bounded set of ordinary threads
- * ({@code mcp-dispatch-1}, ...), started as they are needed; {@link #on(Executor)} runs
- * each stream's deliveries as tasks of another executor, such as one that starts a
- * virtual thread per task. Either way a stream occupies at most one thread at a time: a
- * listener that blocks holds up its own stream and that thread, and the other streams go
- * on on the others. Listeners may block; the network threads only hand events over,
- * without locks, and never wait for a listener.
+ * ({@code cloudrun-mcp-dispatch-1}, ...), started as they are needed;
+ * {@link #on(Executor)} runs each stream's deliveries as tasks of another executor, such
+ * as one that starts a virtual thread per task. Either way a stream occupies at most one
+ * thread at a time: a listener that blocks holds up its own stream and that thread, and
+ * the other streams go on on the others. Listeners may block; the network threads only
+ * hand events over, without locks, and never wait for a listener.
  */
 public final class McpDispatchExecutor implements AutoCloseable {
 
@@ -37,7 +37,8 @@ public final class McpDispatchExecutor implements AutoCloseable {
 
 	/**
 	 * Create an executor over a bounded set of ordinary platform threads, named
-	 * {@code mcp-dispatch-<n>}, started as events need them; {@link #close()} stops them.
+	 * {@code cloudrun-mcp-dispatch-<n>}, started as events need them; {@link #close()}
+	 * stops them.
 	 * @param threads the most threads
 	 * @return the executor
 	 */
@@ -46,7 +47,7 @@ public final class McpDispatchExecutor implements AutoCloseable {
 			throw new IllegalArgumentException(
 					"cloudrun.mcp.stream.dispatch-threads must be at least 1, got " + threads);
 		}
-		DispatchThreadPool pool = new DispatchThreadPool("mcp-dispatch-", threads);
+		DispatchThreadPool pool = new DispatchThreadPool("cloudrun-mcp-dispatch-", threads);
 		return new McpDispatchExecutor(pool, pool::shutdown);
 	}
 
@@ -66,8 +67,8 @@ public final class McpDispatchExecutor implements AutoCloseable {
 
 	/**
 	 * Return the executor of streams created without one: {@value #DEFAULT_THREADS}
-	 * platform threads ({@code mcp-dispatch-shared-<n>}) shared by the whole JVM, never
-	 * closed.
+	 * platform threads ({@code cloudrun-mcp-dispatch-shared-<n>}) shared by the whole
+	 * JVM, never closed.
 	 * @return the shared executor
 	 */
 	public static McpDispatchExecutor shared() {
@@ -96,7 +97,7 @@ public final class McpDispatchExecutor implements AutoCloseable {
 	private static final class Shared {
 
 		static final McpDispatchExecutor INSTANCE = new McpDispatchExecutor(
-				new DispatchThreadPool("mcp-dispatch-shared-", DEFAULT_THREADS), () -> {
+				new DispatchThreadPool("cloudrun-mcp-dispatch-shared-", DEFAULT_THREADS), () -> {
 				});
 
 	}

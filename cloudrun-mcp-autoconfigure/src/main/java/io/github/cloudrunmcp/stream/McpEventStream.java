@@ -370,7 +370,7 @@ public final class McpEventStream implements SmartLifecycle {
 	 * what was read was delivered, or the shutdown grace ran out. Spring stops all the
 	 * streams of a phase this way, so that they drain in parallel, within one grace
 	 * whatever their number. No thread waits for the drain: the stops of all streams are
-	 * finished on one shared thread ({@code mcp-events-stop-1}).
+	 * finished on one shared thread ({@code cloudrun-mcp-stop-1}).
 	 * @param callback run when the stream stopped, on that shared thread: it must not
 	 * block
 	 */
@@ -517,7 +517,7 @@ public final class McpEventStream implements SmartLifecycle {
 	 */
 	private static final class StopThread {
 
-		static final Executor INSTANCE = new DispatchThreadPool("mcp-events-stop-", 1);
+		static final Executor INSTANCE = new DispatchThreadPool("cloudrun-mcp-stop-", 1);
 
 	}
 

@@ -17,7 +17,7 @@ import org.springframework.context.SmartLifecycle;
  * server or other non-daemon thread, and would otherwise exit right after start-up.
  *
  * <p>
- * While started, it holds one non-daemon thread ({@code mcp-streams-keep-alive}, parked,
+ * While started, it holds one non-daemon thread ({@code cloudrun-mcp-keep-alive}, parked,
  * no CPU) until every stream has ended for good ({@code CLOSED} or {@code FAILED}: the
  * server said 204, refused, or attempts ran out) or the application context stops. Then
  * the thread ends, and an application with nothing else to do exits (its shutdown hook
@@ -26,7 +26,7 @@ import org.springframework.context.SmartLifecycle;
 public final class McpStreamKeepAlive implements SmartLifecycle {
 
 	/** Thread name, for diagnostics. */
-	public static final String THREAD_NAME = "mcp-streams-keep-alive";
+	public static final String THREAD_NAME = "cloudrun-mcp-keep-alive";
 
 	private final Supplier<List<McpEventStream>> streams;
 

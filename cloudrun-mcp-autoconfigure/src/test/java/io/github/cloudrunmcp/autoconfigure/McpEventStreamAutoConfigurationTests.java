@@ -191,7 +191,7 @@ class McpEventStreamAutoConfigurationTests {
 				await().atMost(Duration.ofSeconds(10)).until(() -> delivered.get() == 40);
 				// Two streams, one thread: the property bounds them.
 				assertThat(threads).singleElement().satisfies((thread) -> {
-					assertThat(thread.getName()).isEqualTo("mcp-dispatch-1");
+					assertThat(thread.getName()).isEqualTo("cloudrun-mcp-dispatch-1");
 					assertThat(thread.getClass().getName()).isNotEqualTo("java.lang.VirtualThread");
 				});
 			});
@@ -215,7 +215,7 @@ class McpEventStreamAutoConfigurationTests {
 			.run((context) -> {
 				await().atMost(Duration.ofSeconds(10)).until(() -> delivered.get() == 5);
 				assertThat(threads).isNotEmpty().allSatisfy((thread) -> {
-					assertThat(thread.getName()).startsWith("mcp-dispatch-");
+					assertThat(thread.getName()).startsWith("cloudrun-mcp-dispatch-");
 					assertThat(thread.getClass().getName()).isEqualTo("java.lang.VirtualThread");
 				});
 			});
@@ -237,7 +237,7 @@ class McpEventStreamAutoConfigurationTests {
 			.run((context) -> {
 				await().atMost(Duration.ofSeconds(10)).until(() -> delivered.get() == 5);
 				assertThat(threads).isNotEmpty()
-					.allSatisfy((thread) -> assertThat(thread.getName()).startsWith("mcp-dispatch-"));
+					.allSatisfy((thread) -> assertThat(thread.getName()).startsWith("cloudrun-mcp-dispatch-"));
 			});
 	}
 

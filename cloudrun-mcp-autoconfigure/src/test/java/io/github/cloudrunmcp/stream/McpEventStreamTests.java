@@ -115,7 +115,7 @@ class McpEventStreamTests {
 		server.publish("other", "{}");
 		server.publishNumbered(10);
 		await().atMost(Duration.ofSeconds(10)).until(() -> first.size() == 11 && ticks.size() == 10);
-		assertThat(threads).allMatch((name) -> name.startsWith("mcp-dispatch-"));
+		assertThat(threads).allMatch((name) -> name.startsWith("cloudrun-mcp-dispatch-"));
 		assertThat(server.connections()).hasSize(1);
 	}
 
@@ -486,7 +486,9 @@ class McpEventStreamTests {
 		});
 		// The blocked listener holds one thread and its own stream only.
 		assertThat(slow).containsExactly(1);
-		assertThat(threadNames).isNotEmpty().allMatch((n) -> n.startsWith("mcp-dispatch-")).hasSizeLessThanOrEqualTo(2);
+		assertThat(threadNames).isNotEmpty()
+			.allMatch((n) -> n.startsWith("cloudrun-mcp-dispatch-"))
+			.hasSizeLessThanOrEqualTo(2);
 		release.countDown();
 		await().atMost(Duration.ofSeconds(30)).until(() -> slow.size() == events);
 		assertThat(slow).containsExactlyElementsOf(all);

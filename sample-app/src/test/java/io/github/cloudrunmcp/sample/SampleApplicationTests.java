@@ -54,6 +54,36 @@ class SampleApplicationTests {
 			.allSatisfy((connection) -> assertThat(connection.verification()).isEqualTo("ok"));
 	}
 
+	/**
+	 * The threads the library starts are named after it and their role
+	 * ({@code cloudrun-mcp-dispatch-1}), so that a thread dump or a log line says whose
+	 * they are: those whose first frame outside the JDK is the library's.
+	 */
+	@Test
+	void libraryThreadsSayWhoseTheyAre() {
+		await().atMost(Duration.ofSeconds(20)).until(() -> this.stream.stats().delivered() >= 1);
+		Map<Thread, StackTraceElement[]> threads = Thread.getAllStackTraces();
+		List<String> library = threads.entrySet()
+			.stream()
+			.filter((thread) -> startedByTheLibrary(thread.getValue()))
+			.map((thread) -> thread.getKey().getName())
+			.toList();
+		assertThat(library).isNotEmpty()
+			.allSatisfy((name) -> assertThat(name).matches("cloudrun-mcp-[a-z]+(-[a-z]+)*(-\\d+)?"));
+		assertThat(threads.keySet()).extracting(Thread::getName).noneMatch((name) -> name.startsWith("mcp-"));
+	}
+
+	private static boolean startedByTheLibrary(StackTraceElement[] stack) {
+		for (int i = stack.length - 1; i >= 0; i--) {
+			String type = stack[i].getClassName();
+			if (!type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")) {
+				return type.startsWith("io.github.cloudrunmcp.") && !type.startsWith("io.github.cloudrunmcp.test.")
+						&& !type.startsWith("io.github.cloudrunmcp.sample.");
+			}
+		}
+		return false;
+	}
+
 	@Test
 	void listenersReceiveEveryKindOfEvent(CapturedOutput output) {
 		// The context may have started in an earlier test: wait for a whole conversation
