@@ -1,7 +1,8 @@
 package io.github.cloudrunmcp.sample;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,12 +49,12 @@ class ReadmeSnippetsTests {
 		}
 		assertThat(files).as("complete examples in the README").hasSizeGreaterThanOrEqualTo(2);
 		JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-		StringWriter errors = new StringWriter();
+		ByteArrayOutputStream errors = new ByteArrayOutputStream();
 		List<String> arguments = new ArrayList<>(List.of("-proc:none", "-d", sources.resolve("classes").toString(),
 				"-classpath", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))));
 		arguments.addAll(files);
 		int result = compiler.run(null, errors, errors, arguments.toArray(String[]::new));
-		assertThat(result).as("javac of the README's examples:%n%s", errors).isZero();
+		assertThat(result).as("javac of the README's examples:%n%s", errors.toString(StandardCharsets.UTF_8)).isZero();
 	}
 
 }
