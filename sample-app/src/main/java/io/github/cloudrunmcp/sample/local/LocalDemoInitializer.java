@@ -51,12 +51,7 @@ public class LocalDemoInitializer implements ApplicationContextInitializer<Confi
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource("localDemo",
 					Map.of("cloudrun.mcp.base-url", demo.baseUrl(), "cloudrun.mcp.auth.mode", "google")));
-		// The demo's servers and tokens are its own, so the actuator's health details
-		// and mcp endpoint may show them (unless set otherwise); elsewhere, as on Cloud
-		// Run, they stay off the web unless configured.
-		environment.getPropertySources()
-			.addLast(new MapPropertySource("localDemoActuator", Map.of("management.endpoints.web.exposure.include",
-					"health,mcp", "management.endpoint.health.show-details", "always")));
+		exposeActuator(environment);
 		if (!environment.containsProperty("logging.level.io.github.cloudrunmcp.sample")) {
 			// The demo's events are harmless, so show their payloads, which the sample
 			// logs at DEBUG only. Logging is set up before initializers run, hence the
@@ -85,12 +80,24 @@ public class LocalDemoInitializer implements ApplicationContextInitializer<Confi
 		environment.getPropertySources()
 			.addFirst(new MapPropertySource("localDemo",
 					Map.of("cloudrun.mcp.base-url", "http://127.0.0.1", "cloudrun.mcp.auth.mode", "google")));
+		exposeActuator(environment);
 		GenericApplicationContext registry = (GenericApplicationContext) context;
 		for (Class<?> type : List.of(LocalDemo.class, GoogleCredentials.class)) {
 			RootBeanDefinition definition = new RootBeanDefinition(type);
 			leftToRuntime(definition);
 			registry.registerBeanDefinition(type.getName(), definition);
 		}
+	}
+
+	/**
+	 * The demo's servers and tokens are its own, so the actuator's health details and mcp
+	 * endpoint may show them (unless set otherwise); elsewhere, as on Cloud Run, they
+	 * stay off the web unless configured.
+	 */
+	private static void exposeActuator(ConfigurableEnvironment environment) {
+		environment.getPropertySources()
+			.addLast(new MapPropertySource("localDemoActuator", Map.of("management.endpoints.web.exposure.include",
+					"health,mcp", "management.endpoint.health.show-details", "always")));
 	}
 
 	private static void leftToRuntime(BeanDefinition definition) {
