@@ -66,8 +66,7 @@ public final class StreamsLatencyBenchmark {
 		int streams = quick ? 100 : 1_000;
 		// The target's load, then a lighter one that a 2-core machine can write and read
 		// with time to spare, so that the library's own latency shows where the machine
-		// is
-		// not the limit.
+		// is not the limit.
 		int[] rates = quick ? new int[] { 100 } : new int[] { 100, 20 };
 		int warmUp = quick ? 1 : 10;
 		int seconds = quick ? 1 : 20;

@@ -413,9 +413,6 @@ public class CloudRunMcpProperties {
 	}
 
 	/**
-	 * The event stream of each server.
-	 */
-	/**
 	 * HTTP connections to the MCP servers.
 	 */
 	public static class Connections {
@@ -438,6 +435,9 @@ public class CloudRunMcpProperties {
 
 	}
 
+	/**
+	 * The event stream of each server.
+	 */
 	public static class Stream {
 
 		/**

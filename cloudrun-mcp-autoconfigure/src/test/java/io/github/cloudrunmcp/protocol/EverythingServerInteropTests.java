@@ -283,6 +283,7 @@ class EverythingServerInteropTests {
 
 	}
 
+	@Configuration(proxyBeanMethods = false)
 	static class Listeners {
 
 		final List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
