@@ -123,9 +123,12 @@ class McpListenStreamErrorTests {
 		Disposable watching = listen.statusChanges().subscribe(statuses::add);
 		Disposable subscription = listen.events().subscribe();
 		try {
-			await().atMost(Duration.ofSeconds(20)).until(() -> last(statuses).state() == McpStreamStatus.State.OPEN);
-			// Before it opened (the scripted server then ends each stream, which
-			// reopens).
+			// The scripted server ends each stream right after its acknowledgement, so
+			// the stream is OPEN only for a moment before it reopens: wait for OPEN to
+			// have been seen, not for it to be the latest status.
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> statuses.stream().anyMatch((status) -> status.state() == McpStreamStatus.State.OPEN));
+			// Before it opened.
 			List<McpStreamStatus> reconnects = statuses.stream()
 				.takeWhile((status) -> status.state() != McpStreamStatus.State.OPEN)
 				.filter((status) -> status.state() == McpStreamStatus.State.RECONNECTING)
@@ -139,7 +142,8 @@ class McpListenStreamErrorTests {
 			// line when it works again.
 			assertThat(output.getOut().lines().filter((line) -> line.contains("WARN") && line.contains("-32603")))
 				.hasSize(2);
-			assertThat(output.getOut()).contains("acknowledged its listen stream after failing for");
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(output.getOut()).contains("acknowledged its listen stream after failing for"));
 		}
 		finally {
 			subscription.dispose();
