@@ -143,7 +143,8 @@ class McpListenStreamErrorTests {
 			assertThat(output.getOut().lines().filter((line) -> line.contains("WARN") && line.contains("-32603")))
 				.hasSize(2);
 			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(() -> assertThat(output.getOut()).contains("acknowledged its listen stream after failing for"));
+				.untilAsserted(
+						() -> assertThat(output.getOut()).contains("acknowledged its listen stream after failing for"));
 		}
 		finally {
 			subscription.dispose();
