@@ -30,7 +30,7 @@ import static org.awaitility.Awaitility.await;
  * its requests elsewhere do not.
  */
 @SpringBootTest(properties = { "cloudrun.mcp.auth.mode=google", "cloudrun.mcp.stream.enabled=false",
-		"spring.ai.mcp.client.type=SYNC", "spring.ai.mcp.client.request-timeout=10s" })
+		"spring.ai.mcp.client.type=SYNC", "spring.ai.mcp.client.request-timeout=60s" })
 class SpringAiMcpClientTests {
 
 	private static final TestTokenIssuer issuer = new TestTokenIssuer();
@@ -68,7 +68,7 @@ class SpringAiMcpClientTests {
 			assertThat(client.listTools().tools()).extracting(McpSchema.Tool::name).containsExactly("echo");
 		}
 		// Spring AI opens its GET stream without waiting for it, after initialize.
-		await().atMost(Duration.ofSeconds(5)).until(() -> !protectedServer.requests("GET").isEmpty());
+		await().atMost(Duration.ofSeconds(30)).until(() -> !protectedServer.requests("GET").isEmpty());
 		List<FakeMcpServer.Request> requests = protectedServer.requests();
 		assertThat(requests).extracting(FakeMcpServer.Request::method)
 			.contains("initialize", "notifications/initialized", "tools/list");
