@@ -2,7 +2,6 @@ package io.github.cloudrunmcp.protocol;
 
 import java.io.IOException;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -15,7 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import io.github.cloudrunmcp.server.McpRevision;
-import io.github.cloudrunmcp.stream.FailureStreak;
 import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.McpStreamException;
@@ -128,8 +126,6 @@ public final class McpListenStream implements McpEventSource {
 	private volatile boolean nothingHonoured;
 
 	private volatile McpSchema.SubscriptionFilter warnedMissing = McpSchema.SubscriptionFilter.EMPTY;
-
-	private final FailureStreak errors = new FailureStreak(logger, 3, Clock.systemDefaultZone());
 
 	private volatile @Nullable McpStreamException refused;
 
@@ -334,7 +330,7 @@ public final class McpListenStream implements McpEventSource {
 			this.refused = stop;
 			return stop;
 		}
-		this.errors.failed(what);
+		// Logged once, by the engine, as the end of a failed connection.
 		return new McpStreamException(what, 0, true, null);
 	}
 
@@ -397,7 +393,6 @@ public final class McpListenStream implements McpEventSource {
 			logger.warn("MCP server '" + this.server + "' does not honour " + missing + " on its listen stream.");
 		}
 		status(McpStreamStatus.State.OPEN, 0, null, null);
-		this.errors.recovered("MCP server '" + this.server + "' acknowledged its listen stream");
 		if (!this.listening) {
 			this.listening = true;
 			if (logger.isInfoEnabled()) {

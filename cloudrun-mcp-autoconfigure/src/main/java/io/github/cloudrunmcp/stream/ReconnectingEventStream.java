@@ -399,12 +399,18 @@ public final class ReconnectingEventStream {
 		if (ended instanceof SseEventTooLargeException) {
 			logger.error("Stream '" + this.name + "': " + PrintableText.of(ended.getMessage()));
 		}
-		else if (ended != null) {
+		else if (ended != null || (!connection.progress && !connection.received)) {
 			// INFO for the first failures in a row, then WARN now and then, saying since
-			// when: a server failing every second does not flood the log.
-			this.failures.failed("Stream '" + this.name + "' connection ended (" + ended.getClass().getSimpleName()
-					+ ": " + PrintableText.of(ended.getMessage()) + "), resuming from event ID '"
-					+ PrintableText.of(this.lastEventId) + "'");
+			// when: a server failing every second does not flood the log. A connection
+			// that ended cleanly before any byte of its body failed too (one that sent
+			// only keep-alive comments was a quiet stream).
+			String resume = (this.resumable && !this.lastEventId.isEmpty())
+					? ", resuming from event ID '" + PrintableText.of(this.lastEventId) + "'" : "";
+			this.failures.failed("Stream '" + this.name + "' connection ended "
+					+ ((ended != null)
+							? "(" + ended.getClass().getSimpleName() + ": " + PrintableText.of(ended.getMessage()) + ")"
+							: "before any event")
+					+ resume);
 		}
 	}
 
@@ -507,6 +513,10 @@ public final class ReconnectingEventStream {
 		private volatile @Nullable Throwable error;
 
 		private volatile boolean progress;
+
+		private boolean recovered;
+
+		private volatile boolean received;
 
 		private @Nullable McpStreamException verdict;
 
@@ -620,8 +630,9 @@ public final class ReconnectingEventStream {
 		<T> Flux<T> read(ClientResponse response, Shape<T> shape) {
 			ReconnectingEventStream engine = ReconnectingEventStream.this;
 			if (this.request != null) {
+				// Open, but not yet healthy: a server that answers and then fails before
+				// any event still fails (see decode).
 				engine.status(McpStreamStatus.State.OPEN, this.run.attempts, null, null);
-				engine.failures.recovered("Stream '" + engine.name + "' connected");
 			}
 			Opened opened = new Opened(this.run.connections, this.run.connections > 1, this.resumedFrom,
 					response.headers().asHttpHeaders());
@@ -656,6 +667,9 @@ public final class ReconnectingEventStream {
 			this.batch = null;
 			try {
 				int length = buffer.readableByteCount();
+				if (length > 0 && !this.received) {
+					this.received = true;
+				}
 				if (length > this.scratch.length) {
 					this.scratch = new byte[Math.max(length, this.scratch.length * 2)];
 				}
@@ -673,6 +687,12 @@ public final class ReconnectingEventStream {
 			}
 			// Blocks without data (a priming event) move the resume point too.
 			noteId(this.parser.lastEventId());
+			if (this.progress && !this.recovered) {
+				// Works again once it delivers, not once the headers came.
+				this.recovered = true;
+				ReconnectingEventStream.this.failures
+					.recovered("Stream '" + ReconnectingEventStream.this.name + "' delivers events again");
+			}
 			List<SseEvent> events = this.batch;
 			this.batch = null;
 			if (events != null) {

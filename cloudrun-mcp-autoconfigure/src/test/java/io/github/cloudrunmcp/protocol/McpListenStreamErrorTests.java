@@ -138,13 +138,17 @@ class McpListenStreamErrorTests {
 				.containsExactly(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(80),
 						Duration.ofMillis(160), Duration.ofMillis(320));
 			assertThat(reconnects.get(0).cause().getMessage()).contains("-32603", "Internal error");
-			// Failure streak: INFO for the first three, WARN at the fourth and fifth, one
-			// line when it works again.
-			assertThat(output.getOut().lines().filter((line) -> line.contains("WARN") && line.contains("-32603")))
-				.hasSize(2);
+			// Failure streak: each failure logged once, INFO for the first three, WARN at
+			// the fourth and fifth (the headers of each failed connection came: they do
+			// not count as working again), one line when it works again.
 			await().atMost(Duration.ofSeconds(5))
-				.untilAsserted(
-						() -> assertThat(output.getOut()).contains("acknowledged its listen stream after failing for"));
+				.untilAsserted(() -> assertThat(output.getOut())
+					.contains("Stream 'listening' delivers events again after failing for")
+					.contains("(5 failed attempts)"));
+			assertThat(output.getOut().lines().filter((line) -> line.contains("-32603"))).hasSize(5);
+			assertThat(output.getOut().lines().filter((line) -> line.contains("WARN") && line.contains("-32603")))
+				.hasSize(2)
+				.allSatisfy((line) -> assertThat(line).containsPattern("failing since .* \\([45] attempts\\)"));
 		}
 		finally {
 			subscription.dispose();

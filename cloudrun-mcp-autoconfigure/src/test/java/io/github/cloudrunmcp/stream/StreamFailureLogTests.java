@@ -46,7 +46,7 @@ class StreamFailureLogTests {
 				});
 			try {
 				await().atMost(Duration.ofSeconds(20))
-					.until(() -> output.getOut().contains("Stream 'flaky' connected after failing for"));
+					.until(() -> output.getOut().contains("Stream 'flaky' delivers events again after failing for"));
 			}
 			finally {
 				subscription.dispose();
@@ -59,10 +59,49 @@ class StreamFailureLogTests {
 				(line) -> assertThat(line).contains(" INFO ").contains("(attempt ").doesNotContain("failing since"));
 		assertThat(failures.get(3)).contains(" WARN ")
 			.containsPattern("failing since \\d\\d:\\d\\d:\\d\\d \\(4 attempts\\)");
-		assertThat(lines).filteredOn((line) -> line.contains("connected after failing for"))
+		assertThat(lines).filteredOn((line) -> line.contains("delivers events again after failing for"))
 			.singleElement()
 			.satisfies((line) -> assertThat(line).contains(" INFO ").contains("(6 failed attempts)"));
 		assertThat(output.getOut()).doesNotContain("\u001b");
+	}
+
+	@Test
+	void aServerThatAnswersAndEndsBeforeAnyEventEscalatesToWarn(CapturedOutput output) {
+		AtomicInteger requests = new AtomicInteger();
+		// Headers, then the end of an empty body: open for a moment, never working.
+		try (ScriptedSseServer server = new ScriptedSseServer((request) -> (requests.incrementAndGet() <= 6)
+				? Reply.events("") : Reply.events("id: 1\ndata: {}\n\n"))) {
+			StreamSettings settings = new StreamSettings(32, OverflowPolicy.BLOCK, 1024 * 1024, Duration.ofSeconds(30),
+					Duration.ofSeconds(5),
+					new StreamSettings.Reconnect(Duration.ofMillis(10), Duration.ofMillis(20), 2.0, 0.0, 0),
+					Duration.ofSeconds(5));
+			Disposable subscription = ReconnectingEventStream.builder(WebClient.create(), settings)
+				.name("hollow")
+				.request(SseRequest.get(URI.create(server.url())))
+				.build()
+				.events()
+				.subscribe((event) -> {
+				}, (ex) -> {
+				});
+			try {
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> output.getOut().contains("Stream 'hollow' delivers events again after failing for"));
+			}
+			finally {
+				subscription.dispose();
+			}
+		}
+		List<String> lines = output.getOut().lines().filter((line) -> line.contains("Stream 'hollow'")).toList();
+		List<String> failures = lines.stream().filter((line) -> line.contains("connection ended")).toList();
+		// The sixth at DEBUG: past the first three, WARN only at attempts 2^n past them.
+		assertThat(failures).hasSize(5);
+		assertThat(failures.subList(0, 3)).allSatisfy(
+				(line) -> assertThat(line).contains(" INFO ").contains("connection ended before any event (attempt "));
+		assertThat(failures.get(3)).contains(" WARN ")
+			.containsPattern("failing since \\d\\d:\\d\\d:\\d\\d \\(4 attempts\\)");
+		assertThat(lines).filteredOn((line) -> line.contains("delivers events again after failing for"))
+			.singleElement()
+			.satisfies((line) -> assertThat(line).contains("(6 failed attempts)"));
 	}
 
 }
