@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import io.github.cloudrunmcp.server.McpServer;
+import io.github.cloudrunmcp.stream.McpEvent;
 import io.github.cloudrunmcp.stream.McpEventSource;
 import io.github.cloudrunmcp.stream.StreamSettings;
 import io.modelcontextprotocol.client.McpAsyncClient;
@@ -262,7 +263,7 @@ public final class McpClientFactory {
 			.jsonMapper(this.jsonMapper)
 			.clientInfo(info)
 			.capabilities(capabilities(elicitationHandler != null, urlHandler != null))
-			.refresh(() -> refreshTools(name, async, sync, syncUsed))
+			.refresh((change) -> refreshTools(change, async, sync, syncUsed))
 			// What the server offers (discover, cached by the SDK) and what the
 			// application listens to: a server without prompts is not asked for them.
 			.filter(() -> async.discover()
@@ -275,16 +276,21 @@ public final class McpClientFactory {
 	/**
 	 * The SDK clients keep the tool list (and the header annotations of each tool): after
 	 * a change or a resync the async client lists again, so that the next call sees the
-	 * server's tools as they are, and its list becomes the one {@link McpToolLists}
-	 * keeps. The sync client lists again only if the application used it (its list is its
-	 * own; the SDK offers no way to hand it one).
+	 * server's tools as they are, and its list becomes the one {@link McpToolLists} keeps
+	 * for the change; when it fails, the list kept is forgotten at once, as it no longer
+	 * is the server's. The sync client lists again only if the application used it (its
+	 * list is its own; the SDK offers no way to hand it one).
 	 */
-	private Mono<Void> refreshTools(String name, io.modelcontextprotocol.modern.client.McpAsyncClient async,
+	private Mono<Void> refreshTools(McpEvent change, io.modelcontextprotocol.modern.client.McpAsyncClient async,
 			io.modelcontextprotocol.modern.client.McpSyncClient sync, AtomicBoolean syncUsed) {
 		McpToolLists lists = this.toolLists;
 		Mono<?> asyncList = async.listTools().skipCache().list().doOnNext((result) -> {
 			if (lists != null) {
-				lists.refreshed(name, this.jsonMapper.convertValue(result.tools(), TOOLS));
+				lists.refreshed(change, this.jsonMapper.convertValue(result.tools(), TOOLS));
+			}
+		}).doOnError((ex) -> {
+			if (lists != null) {
+				lists.forget(change.server());
 			}
 		});
 		if (!syncUsed.get()) {

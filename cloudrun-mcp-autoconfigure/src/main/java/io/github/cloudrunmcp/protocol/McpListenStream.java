@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.github.cloudrunmcp.server.McpRevision;
@@ -65,7 +66,7 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@link StreamSettings#readTimeout()} (servers send keep-alive comments on this stream;
  * both official SDKs do every 15 to 30 seconds). The revision has no resumption, so after
  * every reopen, once the server acknowledged the subscription again, the kept tool list
- * is refreshed ({@link Builder#refresh(Supplier)}) and a {@value #RESYNC_TYPE} event says
+ * is refreshed ({@link Builder#refresh(Function)}) and a {@value #RESYNC_TYPE} event says
  * that notifications may have been missed. A server that honours nothing the stream asks
  * for is not asked again.
  */
@@ -107,7 +108,7 @@ public final class McpListenStream implements McpEventSource {
 
 	private final Supplier<Mono<McpSchema.SubscriptionFilter>> filters;
 
-	private final Supplier<Mono<Void>> refresh;
+	private final Function<McpEvent, Mono<Void>> refresh;
 
 	private final ReconnectingEventStream engine;
 
@@ -370,7 +371,7 @@ public final class McpListenStream implements McpEventSource {
 		McpEvent notification = McpEvent.ofJsonRpc(this.server, event.id(), event.data(), this.mapper);
 		if (TOOLS_CHANGED.equals(method)) {
 			// Whoever lists tools when told of the change gets the new list.
-			return refreshed().thenReturn(notification).flux();
+			return refreshed(notification).thenReturn(notification).flux();
 		}
 		return Flux.just(notification);
 	}
@@ -407,7 +408,7 @@ public final class McpListenStream implements McpEventSource {
 		}
 		this.resyncs.incrementAndGet();
 		McpEvent resync = new McpEvent(this.server, null, RESYNC_TYPE, "{}", this.mapper);
-		return refreshed().then(rediscovered()).thenReturn(resync).flux();
+		return refreshed(resync).then(rediscovered()).thenReturn(resync).flux();
 	}
 
 	/**
@@ -454,8 +455,8 @@ public final class McpListenStream implements McpEventSource {
 		}
 	}
 
-	private Mono<Void> refreshed() {
-		return Mono.defer(this.refresh).onErrorResume((ex) -> {
+	private Mono<Void> refreshed(McpEvent change) {
+		return Mono.defer(() -> this.refresh.apply(change)).onErrorResume((ex) -> {
 			logger.warn(
 					"Tool list of MCP server '" + this.server + "' not refreshed: " + McpSessionLifecycle.describe(ex));
 			return Mono.empty();
@@ -527,7 +528,7 @@ public final class McpListenStream implements McpEventSource {
 				.with(McpSchema.SubscriptionFilter.PROMPTS_LIST_CHANGED, true)
 				.with(McpSchema.SubscriptionFilter.RESOURCES_LIST_CHANGED, true));
 
-		private Supplier<Mono<Void>> refresh = Mono::empty;
+		private Function<McpEvent, Mono<Void>> refresh = (change) -> Mono.empty();
 
 		private Builder(String server, URI endpoint, WebClient client, StreamSettings settings, ObjectMapper mapper) {
 			this.server = Objects.requireNonNull(server, "server");
@@ -583,12 +584,12 @@ public final class McpListenStream implements McpEventSource {
 		/**
 		 * Set what refreshes the tool list kept for the server (the SDK clients'
 		 * catalogs), run before a {@code notifications/tools/list_changed} or a
-		 * {@value #RESYNC_TYPE} event is delivered; its failure is logged and the event
-		 * still delivered.
-		 * @param refresh the refresh's supplier
+		 * {@value #RESYNC_TYPE} event is delivered, with that event; its failure is
+		 * logged and the event still delivered.
+		 * @param refresh the refresh, given the event it precedes
 		 * @return this builder
 		 */
-		public Builder refresh(Supplier<Mono<Void>> refresh) {
+		public Builder refresh(Function<McpEvent, Mono<Void>> refresh) {
 			this.refresh = Objects.requireNonNull(refresh, "refresh");
 			return this;
 		}

@@ -57,8 +57,12 @@ public final class McpStatelessOperations implements McpOperations {
 
 	@Override
 	public Mono<List<McpSchema.Tool>> listTools() {
+		// From the server, not the SDK's kept list: that one is only as fresh as the last
+		// refresh after a change (McpToolLists keeps the lists), and this listing
+		// refreshes it too.
 		return this.session.async()
 			.listTools()
+			.skipCache()
 			.list()
 			.map((result) -> this.jsonMapper.convertValue(result.tools(), TOOLS));
 	}

@@ -1,8 +1,10 @@
 package io.github.cloudrunmcp.protocol;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -23,15 +25,29 @@ import org.springframework.context.ApplicationListener;
  * A listing that fails is not kept. Concurrent asks share one listing. Invalidation
  * arrives with the server's events, so a server whose event stream is off
  * ({@code stream.enabled=false}) keeps its first list.
+ *
+ * <p>
+ * A 2026-07-28 server's listen stream lists the tools itself when told of a change,
+ * before it delivers the change's event ({@link #refreshed(McpEvent, List)}): that very
+ * event then leaves the list as it is, so that a change costs one listing. Any other
+ * change event (one whose refresh failed, or a copy of it from elsewhere) forgets the
+ * list, whatever events were refreshed for before it or never delivered (dropped by the
+ * stream's overflow policy, or cut off by a stop).
  */
 public final class McpToolLists implements ApplicationListener<McpEvent> {
 
 	private static final String TOOLS_CHANGED = "notifications/tools/list_changed";
 
+	/**
+	 * Change events kept per server while on their way: more would be events that never
+	 * arrive (a stream that drops), forgotten oldest first.
+	 */
+	private static final int REFRESHED_EVENTS = 16;
+
 	private final Map<String, Mono<List<McpSchema.Tool>>> lists = new ConcurrentHashMap<>();
 
-	/** Servers whose list was refreshed for the change event that is on its way. */
-	private final Set<String> refreshed = ConcurrentHashMap.newKeySet();
+	/** By server, the change events whose listing the kept list already is. */
+	private final Map<String, Deque<McpEvent>> refreshedFor = new ConcurrentHashMap<>();
 
 	/**
 	 * Return a server's tools: the list kept, or a new listing.
@@ -56,14 +72,22 @@ public final class McpToolLists implements ApplicationListener<McpEvent> {
 
 	/**
 	 * Keep the list that a server's listen stream listed after a change or a resync,
-	 * before it delivers the event: that event then leaves the list as it is, so that a
-	 * change costs one listing.
-	 * @param server the server's name
-	 * @param tools its tools
+	 * before it delivers the event that announces it: that event then leaves the list as
+	 * it is, so that a change costs one listing.
+	 * @param change the {@code notifications/tools/list_changed} or
+	 * {@value McpListenStream#RESYNC_TYPE} event the listing was for
+	 * @param tools the server's tools
 	 */
-	public void refreshed(String server, List<McpSchema.Tool> tools) {
+	public void refreshed(McpEvent change, List<McpSchema.Tool> tools) {
+		String server = change.server();
 		this.lists.put(server, Mono.just(List.copyOf(tools)));
-		this.refreshed.add(server);
+		Deque<McpEvent> events = this.refreshedFor.computeIfAbsent(server, (key) -> new ArrayDeque<>());
+		synchronized (events) {
+			events.addLast(change);
+			if (events.size() > REFRESHED_EVENTS) {
+				events.removeFirst();
+			}
+		}
 	}
 
 	/**
@@ -76,11 +100,28 @@ public final class McpToolLists implements ApplicationListener<McpEvent> {
 
 	@Override
 	public void onApplicationEvent(McpEvent event) {
-		if (TOOLS_CHANGED.equals(event.type()) || McpListenStream.RESYNC_TYPE.equals(event.type())) {
-			if (!this.refreshed.remove(event.server())) {
-				forget(event.server());
+		if ((TOOLS_CHANGED.equals(event.type()) || McpListenStream.RESYNC_TYPE.equals(event.type()))
+				&& !wasRefreshedFor(event)) {
+			forget(event.server());
+		}
+	}
+
+	private boolean wasRefreshedFor(McpEvent event) {
+		Deque<McpEvent> events = this.refreshedFor.get(event.server());
+		if (events == null) {
+			return false;
+		}
+		synchronized (events) {
+			// The very event, not an equal one: a copy may come from a stream that did
+			// not list.
+			for (Iterator<McpEvent> iterator = events.iterator(); iterator.hasNext();) {
+				if (iterator.next() == event) {
+					iterator.remove();
+					return true;
+				}
 			}
 		}
+		return false;
 	}
 
 }

@@ -44,6 +44,8 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 
 	private final McpChangeFeed changes;
 
+	private volatile boolean toolsListFails;
+
 	private JavaSdkStatelessServer(Tomcat tomcat, HttpServletMcpTransport transport, McpChangeFeed changes) {
 		this.tomcat = tomcat;
 		this.transport = transport;
@@ -111,6 +113,14 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 		this.changes.broadcast(new ServerChange.ToolsListChanged());
 	}
 
+	/**
+	 * Answer {@code tools/list} with 503 from now on, or again normally.
+	 * @param fails whether it fails
+	 */
+	void toolsListFails(boolean fails) {
+		this.toolsListFails = fails;
+	}
+
 	@Override
 	public void close() throws Exception {
 		this.transport.closeGracefully();
@@ -130,6 +140,10 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 				headers.put(name.toLowerCase(java.util.Locale.ROOT), request.getHeader(name));
 			}
 			JavaSdkStatelessServer.this.requests.add(headers);
+			if (JavaSdkStatelessServer.this.toolsListFails && "tools/list".equals(headers.get("mcp-method"))) {
+				response.sendError(503);
+				return;
+			}
 			JavaSdkStatelessServer.this.transport.service(request, response);
 		}
 
