@@ -38,9 +38,12 @@ import reactor.core.scheduler.Schedulers;
  * <p>
  * The resources that the application subscribes to by configuration
  * ({@code resource-subscriptions}) or through {@code @McpListener(resources = ...)} are
- * subscribed to the same way, once the first session is initialized and again in every
- * new one, when the server offers resource subscriptions ({@code resources.subscribe}); a
- * server that does not gets one warning.
+ * subscribed to the same way once the first session is initialized, when the server
+ * offers resource subscriptions ({@code resources.subscribe}); a server that does not
+ * gets one warning. Once the server accepted one, or the application subscribed to or
+ * unsubscribed from it itself, it is one of the current subscriptions like any other: a
+ * new session gets what is current, not what was configured. They are asked for once, off
+ * the network threads.
  */
 public final class McpSessionRenewalTransport implements McpClientTransport {
 
@@ -55,6 +58,15 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 	private final Consumer<Object> publisher;
 
 	private final Supplier<List<String>> configured;
+
+	/** The configured URIs, asked for once, when first restoring. */
+	private volatile @Nullable List<String> configuredUris;
+
+	/**
+	 * URIs whose subscription the server's answers decide, no longer the configuration:
+	 * subscribed to and accepted, or unsubscribed from.
+	 */
+	private final Set<String> settled = ConcurrentHashMap.newKeySet();
 
 	private volatile boolean canSubscribe;
 
@@ -73,7 +85,7 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 	private volatile McpSchema.@Nullable JSONRPCRequest loggingLevel;
 
 	/** Requests this transport sent to restore a renewed session, by ID. */
-	private final Map<String, String> restoring = new ConcurrentHashMap<>();
+	private final Map<String, Restoring> restoring = new ConcurrentHashMap<>();
 
 	private final AtomicLong restoreIds = new AtomicLong();
 
@@ -116,8 +128,10 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 		if (message instanceof McpSchema.JSONRPCNotification notification
 				&& McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())
 				&& this.restorePending.getAndSet(false)) {
-			// The new session is ready for requests once the server heard of it.
-			return sent.doOnSuccess((ignored) -> restore());
+			// The new session is ready for requests once the server heard of it; the
+			// configured URIs may be asked of the application's beans, not on a network
+			// thread.
+			return sent.doOnSuccess((ignored) -> Schedulers.boundedElastic().schedule(this::restore));
 		}
 		return sent;
 	}
@@ -136,24 +150,27 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 		if (setup != null && response.error() == null) {
 			accepted(setup);
 		}
-		String restored = this.restoring.remove(id);
+		Restoring restored = this.restoring.remove(id);
 		if (restored != null && response.error() != null) {
-			logger.warn("MCP server '" + this.server + "' refused " + restored + ": "
+			logger.warn("MCP server '" + this.server + "' refused " + restored.what() + ": "
 					+ PrintableText.of(response.error().message()));
+		}
+		else if (restored != null && restored.uri() != null && this.settled.add(restored.uri())) {
+			// A configured subscription, accepted: from now on a current one (unless
+			// the application settled it meanwhile).
+			this.subscriptions.add(restored.uri());
 		}
 		if (this.initializeIds.remove(id) == null || response.error() != null) {
 			return;
 		}
 		long count = this.initialized.incrementAndGet();
 		this.canSubscribe = offersSubscriptions(response.result());
+		// The configured subscriptions in the first session, what is current in a new
+		// one, once the server heard of the session.
+		this.restorePending.set(true);
 		if (count < 2) {
-			if (!configuredUris().isEmpty()) {
-				// The configured subscriptions, once the server heard of the session.
-				this.restorePending.set(true);
-			}
 			return;
 		}
-		this.restorePending.set(true);
 		McpSessionRenewedEvent event = new McpSessionRenewedEvent(this.server, this.transport.protocolVersion(),
 				count - 1, Instant.now());
 		if (logger.isInfoEnabled()) {
@@ -188,6 +205,7 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 		else {
 			this.subscriptions.remove(uri);
 		}
+		this.settled.add(uri);
 	}
 
 	private @Nullable String uri(McpSchema.JSONRPCRequest request) {
@@ -221,44 +239,49 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 	}
 
 	private List<String> configuredUris() {
-		try {
-			return this.configured.get();
+		List<String> uris = this.configuredUris;
+		if (uris == null) {
+			try {
+				uris = List.copyOf(this.configured.get());
+			}
+			catch (RuntimeException ex) {
+				logger.warn("MCP server '" + this.server + "': the resources to subscribe to cannot be listed: "
+						+ McpSessionLifecycle.describe(ex));
+				uris = List.of();
+			}
+			this.configuredUris = uris;
 		}
-		catch (RuntimeException ex) {
-			logger.warn("MCP server '" + this.server + "': the resources to subscribe to cannot be listed: "
-					+ McpSessionLifecycle.describe(ex));
-			return List.of();
-		}
+		return uris;
 	}
 
 	/**
-	 * Send, in a new session, what the application had set up in the old one and the
-	 * subscriptions it configured.
+	 * Send, in a new session, what the application had set up in the old one, and the
+	 * configured subscriptions that the server's answers have not settled yet.
 	 */
 	private void restore() {
 		McpSchema.JSONRPCRequest level = this.loggingLevel;
 		if (level != null) {
-			restore(level.method(), level.params(), "the logging level in its new session");
+			restore(level.method(), level.params(), "the logging level in its new session", null);
 		}
 		Set<String> uris = new LinkedHashSet<>(this.subscriptions);
-		List<String> configuredUris = configuredUris();
+		List<String> unsettled = configuredUris().stream().filter((uri) -> !this.settled.contains(uri)).toList();
 		if (this.canSubscribe) {
-			uris.addAll(configuredUris);
+			uris.addAll(unsettled);
 		}
-		else if (!configuredUris.isEmpty() && !this.warnedCannotSubscribe) {
+		else if (!unsettled.isEmpty() && !this.warnedCannotSubscribe) {
 			this.warnedCannotSubscribe = true;
 			logger.warn("MCP server '" + this.server + "' does not offer resource subscriptions; updates of "
-					+ PrintableText.of(configuredUris.toString()) + " will not be received.");
+					+ PrintableText.of(unsettled.toString()) + " will not be received.");
 		}
 		for (String uri : uris) {
 			restore(McpSchema.METHOD_RESOURCES_SUBSCRIBE, McpSchema.SubscribeRequest.builder(uri).build(),
-					"the subscription to " + PrintableText.of(uri));
+					"the subscription to " + PrintableText.of(uri), uri);
 		}
 	}
 
-	private void restore(String method, @Nullable Object params, String what) {
+	private void restore(String method, @Nullable Object params, String what, @Nullable String uri) {
 		String id = "cloudrun-mcp-restore-" + this.restoreIds.incrementAndGet();
-		this.restoring.put(id, what);
+		this.restoring.put(id, new Restoring(what, uri));
 		this.delegate.sendMessage(new McpSchema.JSONRPCRequest(McpSchema.JSONRPC_VERSION, method, id, params))
 			.subscribe(null, (ex) -> {
 				this.restoring.remove(id);
@@ -296,6 +319,13 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 	}
 
 	/**
+	 * A request sent to restore a session: what it restores, and the resource it
+	 * subscribes to, if any.
+	 */
+	private record Restoring(String what, @Nullable String uri) {
+	}
+
+	/**
 	 * Return a decorator that wraps each server's transport in one of these.
 	 * @param publisher receives the events
 	 * @return the decorator
@@ -309,7 +339,8 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 	 * subscribes to the resources the application listens to.
 	 * @param publisher receives the events
 	 * @param resourceSubscriptions the URIs of each server's resources whose updates the
-	 * application subscribes to, by server name; asked at each initialization
+	 * application subscribes to, by server name; asked once per server, when its first
+	 * session is initialized
 	 * @return the decorator
 	 */
 	public static McpTransportDecorator decorator(Consumer<Object> publisher,

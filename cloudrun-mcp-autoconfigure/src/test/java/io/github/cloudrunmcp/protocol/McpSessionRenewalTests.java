@@ -153,6 +153,80 @@ class McpSessionRenewalTests {
 	}
 
 	@Test
+	void aConfiguredSubscriptionTheApplicationUnsubscribedFromIsNotSentInANewSession() {
+		this.server.capabilities("{\"resources\":{\"subscribe\":true}}")
+			.on("resources/subscribe", (request) -> FakeMcpServer.Reply.result(request.id(), "{}"))
+			.on("resources/unsubscribe", (request) -> FakeMcpServer.Reply.result(request.id(), "{}"));
+		renewing("cloudrun.mcp.servers.search.resource-subscriptions=file:///configured").run((context) -> {
+			McpSession session = context.getBean(McpSession.class);
+			String first = session.transport().sessionId();
+			await().atMost(Duration.ofSeconds(20)).until(() -> subscriptionsOf(first).contains("file:///configured"));
+			McpAsyncClient client = session.async();
+			client.unsubscribeResource(McpSchema.UnsubscribeRequest.builder("file:///configured").build())
+				.block(Duration.ofSeconds(30));
+			client.subscribeResource(McpSchema.SubscribeRequest.builder("file:///kept").build())
+				.block(Duration.ofSeconds(30));
+			this.server.expireSessions();
+			await().atMost(Duration.ofSeconds(20)).until(() -> !this.renewals.isEmpty());
+			await().atMost(Duration.ofSeconds(20))
+				.until(() -> subscriptionsOf(session.transport().sessionId()).contains("file:///kept"));
+			// Sent together with the one that went through: it would have arrived by the
+			// time a ping went there and back.
+			assertThat(session.async().ping().block(Duration.ofSeconds(30))).isNotNull();
+			Thread.sleep(300);
+			assertThat(subscriptionsOf(session.transport().sessionId())).containsExactly("file:///kept");
+		});
+	}
+
+	@Test
+	void configuredResourceSubscriptionsAreAskedForOnceAndNotOnANetworkThread() {
+		this.server.capabilities("{\"resources\":{\"subscribe\":true}}")
+			.on("resources/subscribe", (request) -> FakeMcpServer.Reply.result(request.id(), "{}"));
+		List<String> askedOn = new CopyOnWriteArrayList<>();
+		renewing().withBean("mcpSessionRenewalTransportDecorator", McpTransportDecorator.class,
+				() -> McpSessionRenewalTransport.decorator((event) -> {
+					if (event instanceof McpSessionRenewedEvent renewed) {
+						this.renewals.add(renewed);
+					}
+				}, (server) -> {
+					askedOn.add(Thread.currentThread().getName());
+					return List.of("file:///configured");
+				}))
+			.run((context) -> {
+				McpSession session = context.getBean(McpSession.class);
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> subscriptionsOf(session.transport().sessionId()).contains("file:///configured"));
+				for (int renewal = 1; renewal <= 2; renewal++) {
+					int renewed = renewal;
+					this.server.expireSessions();
+					await().atMost(Duration.ofSeconds(20)).until(() -> this.renewals.size() >= renewed);
+					await().atMost(Duration.ofSeconds(20))
+						.until(() -> subscriptionsOf(session.transport().sessionId()).contains("file:///configured"));
+				}
+				assertThat(askedOn).singleElement()
+					.satisfies((thread) -> assertThat(thread).doesNotContain("reactor-http"));
+			});
+	}
+
+	private ApplicationContextRunner renewing(String... properties) {
+		return new ApplicationContextRunner()
+			.withConfiguration(
+					AutoConfigurations.of(CloudRunMcpAutoConfiguration.class, McpClientAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.servers.search.base-url=" + this.server.origin(),
+					"cloudrun.mcp.servers.search.transport=streamable-http",
+					"cloudrun.mcp.servers.search.revision=2025-11-25", "cloudrun.mcp.fail-fast=true",
+					"cloudrun.mcp.auth.mode=none", "cloudrun.mcp.client.initialize-timeout=30s",
+					"cloudrun.mcp.client.liveness-interval=200ms", "cloudrun.mcp.stream.enabled=false")
+			.withPropertyValues(properties)
+			.withBean("renewals", ApplicationListener.class,
+					() -> (ApplicationListener<PayloadApplicationEvent<?>>) (event) -> {
+						if (event.getPayload() instanceof McpSessionRenewedEvent renewed) {
+							this.renewals.add(renewed);
+						}
+					});
+	}
+
+	@Test
 	void configuredResourceSubscriptionsAreNotSentToAServerThatDoesNotOfferThem(CapturedOutput output) {
 		this.server.capabilities("{\"resources\":{}}");
 		new ApplicationContextRunner()
