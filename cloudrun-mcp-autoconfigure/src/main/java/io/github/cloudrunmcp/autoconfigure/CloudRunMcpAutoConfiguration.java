@@ -44,6 +44,7 @@ import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.http.client.reactive.JdkClientHttpConnectorBuilder;
 import org.springframework.boot.http.client.reactive.ReactorClientHttpConnectorBuilder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.DependsOn;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
@@ -346,6 +347,7 @@ public final class CloudRunMcpAutoConfiguration {
 	 */
 	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(ClientHttpConnectorBuilder.class)
+	@Conditional(ApplicationHttpConnectorCondition.NotDefined.class)
 	static class ConnectorConfiguration {
 
 		@Bean
@@ -364,6 +366,29 @@ public final class CloudRunMcpAutoConfiguration {
 					HttpClient client = pool.httpClient();
 					return (factory != null) ? client.runOn(factory.getLoopResources()) : client;
 				}).build(settings.getIfAvailable(HttpClientSettings::defaults));
+			};
+		}
+
+	}
+
+	/**
+	 * The application's connector, when it defines one (or the builder or the Reactor
+	 * resources Boot builds one from): its pool is the application's to set up, and
+	 * {@code cloudrun.mcp.connections.max-idle-time} does not apply.
+	 */
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@Conditional(ApplicationHttpConnectorCondition.Defined.class)
+	static class ApplicationConnectorConfiguration {
+
+		@Bean
+		McpConnectorFactory cloudRunMcpConnectorFactory(ObjectProvider<ClientHttpConnector> connectors) {
+			return (pool) -> {
+				ClientHttpConnector connector = connectors.getIfUnique();
+				logger.info("The MCP servers' WebClient uses the application's HTTP connector"
+						+ ((connector != null) ? " (" + connector.getClass().getSimpleName() + ")" : "")
+						+ "; cloudrun.mcp.connections.max-idle-time does not apply to it: set the idle time of its "
+						+ "connection pool below that of the servers and proxies in between.");
+				return connector;
 			};
 		}
 

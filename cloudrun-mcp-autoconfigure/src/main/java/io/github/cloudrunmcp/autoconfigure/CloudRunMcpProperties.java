@@ -421,7 +421,7 @@ public class CloudRunMcpProperties {
 		 * How long a keep-alive connection may stay idle before the client closes it;
 		 * keep it below the idle timeout of the servers and proxies in between (5 s for
 		 * Node and uvicorn servers); 0 keeps idle connections until the server closes
-		 * them.
+		 * them. Not applied to a connector the application defines.
 		 */
 		private Duration maxIdleTime = Duration.ofSeconds(4);
 

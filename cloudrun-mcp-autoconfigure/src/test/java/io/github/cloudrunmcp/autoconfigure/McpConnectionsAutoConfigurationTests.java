@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.cloudrunmcp.http.McpConnectionPool;
@@ -12,11 +13,15 @@ import io.github.cloudrunmcp.test.FaultProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.netty.http.client.HttpClient;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.http.client.reactive.ClientHttpConnectorBuilder;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 
@@ -26,7 +31,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * The library's {@link WebClient} closes keep-alive connections idle for longer than
  * {@code cloudrun.mcp.connections.max-idle-time}, tried against a real server behind a
- * proxy that forgets idle connections, with Spring Boot's WebClient auto-configuration.
+ * proxy that forgets idle connections, with Spring Boot's WebClient auto-configuration;
+ * an application that defines its own connector or connector builder has its connector
+ * used instead.
  */
 class McpConnectionsAutoConfigurationTests {
 
@@ -94,6 +101,37 @@ class McpConnectionsAutoConfigurationTests {
 				assertThat(post(client)).isEqualTo("ok");
 				Thread.sleep(FORGOTTEN_AFTER.toMillis() + 300);
 				assertThatExceptionOfType(WebClientRequestException.class).isThrownBy(() -> post(client));
+			});
+	}
+
+	@Test
+	void aConnectorBeanOfTheApplicationIsTheOneOfTheLibrarysWebClient() {
+		AtomicInteger requests = new AtomicInteger();
+		ReactorClientHttpConnector reactor = new ReactorClientHttpConnector();
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=" + this.proxy.origin())
+			.withBean(ClientHttpConnector.class, () -> (method, uri, callback) -> {
+				requests.incrementAndGet();
+				return reactor.connect(method, uri, callback);
+			})
+			.run((context) -> {
+				WebClient client = context.getBean(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME, WebClient.class);
+				assertThat(post(client)).isEqualTo("ok");
+				assertThat(requests).hasValue(1);
+			});
+	}
+
+	@Test
+	void aConnectorBuilderBeanOfTheApplicationBuildsTheConnectorOfTheLibrarysWebClient() {
+		AtomicInteger requests = new AtomicInteger();
+		this.runner.withPropertyValues("cloudrun.mcp.base-url=" + this.proxy.origin())
+			.withBean(ClientHttpConnectorBuilder.class,
+					() -> ClientHttpConnectorBuilder.reactor()
+						.withHttpClientFactory(() -> HttpClient.create()
+							.doOnRequest((request, connection) -> requests.incrementAndGet())))
+			.run((context) -> {
+				WebClient client = context.getBean(CloudRunMcpAutoConfiguration.WEB_CLIENT_BEAN_NAME, WebClient.class);
+				assertThat(post(client)).isEqualTo("ok");
+				assertThat(requests).hasValue(1);
 			});
 	}
 
