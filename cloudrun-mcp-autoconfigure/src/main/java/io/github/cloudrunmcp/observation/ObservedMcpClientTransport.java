@@ -2,15 +2,14 @@ package io.github.cloudrunmcp.observation;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.github.cloudrunmcp.protocol.ForwardingMcpClientTransport;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
@@ -33,12 +32,10 @@ import reactor.core.publisher.Mono;
  * A request whose response never comes (the client gave up) is ended as a timeout after
  * the request timeout, so that no observation stays open.
  */
-public final class ObservedMcpClientTransport implements McpClientTransport {
+public final class ObservedMcpClientTransport extends ForwardingMcpClientTransport {
 
 	private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {
 	};
-
-	private final McpClientTransport delegate;
 
 	private final String server;
 
@@ -67,7 +64,7 @@ public final class ObservedMcpClientTransport implements McpClientTransport {
 	public ObservedMcpClientTransport(McpClientTransport delegate, String server,
 			Supplier<@Nullable String> protocolVersion, Supplier<@Nullable String> sessionId,
 			ObservationRegistry registry, @Nullable McpClientObservationConvention convention, Duration timeout) {
-		this.delegate = Objects.requireNonNull(delegate, "delegate");
+		super(delegate);
 		this.server = Objects.requireNonNull(server, "server");
 		this.protocolVersion = Objects.requireNonNull(protocolVersion, "protocolVersion");
 		this.sessionId = Objects.requireNonNull(sessionId, "sessionId");
@@ -78,13 +75,13 @@ public final class ObservedMcpClientTransport implements McpClientTransport {
 
 	@Override
 	public Mono<Void> connect(Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
-		return this.delegate.connect((incoming) -> handler.apply(incoming.doOnNext(this::received)));
+		return delegate().connect((incoming) -> handler.apply(incoming.doOnNext(this::received)));
 	}
 
 	@Override
 	public Mono<Void> sendMessage(JSONRPCMessage message) {
 		if (!(message instanceof McpSchema.JSONRPCRequest request)) {
-			return this.delegate.sendMessage(message);
+			return delegate().sendMessage(message);
 		}
 		return Mono.deferContextual((reactorContext) -> {
 			Map<String, Object> params = params(request.params());
@@ -109,7 +106,7 @@ public final class ObservedMcpClientTransport implements McpClientTransport {
 				.subscribe((tick) -> end(key, null,
 						new TimeoutException("No response to " + request.method() + " within " + this.timeout)));
 			this.pending.put(key, new Pending(observation, context, expiry));
-			return this.delegate.sendMessage(sent)
+			return delegate().sendMessage(sent)
 				.doOnError((ex) -> end(key, null, ex))
 				.contextWrite((writable) -> writable.put(ObservationThreadLocalAccessor.KEY, observation)
 					.put(McpTraceContextFilterFunction.CONTEXT_KEY, RequestMeta.traceHeaders(meta)));
@@ -120,7 +117,7 @@ public final class ObservedMcpClientTransport implements McpClientTransport {
 		if (params == null) {
 			return new LinkedHashMap<>();
 		}
-		return new LinkedHashMap<>(this.delegate.unmarshalFrom(params, MAP));
+		return new LinkedHashMap<>(delegate().unmarshalFrom(params, MAP));
 	}
 
 	private void received(JSONRPCMessage message) {
@@ -142,31 +139,6 @@ public final class ObservedMcpClientTransport implements McpClientTransport {
 			done.observation().error(error);
 		}
 		done.observation().stop();
-	}
-
-	@Override
-	public void setExceptionHandler(Consumer<Throwable> handler) {
-		this.delegate.setExceptionHandler(handler);
-	}
-
-	@Override
-	public Mono<Void> closeGracefully() {
-		return this.delegate.closeGracefully();
-	}
-
-	@Override
-	public void close() {
-		this.delegate.close();
-	}
-
-	@Override
-	public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
-		return this.delegate.unmarshalFrom(data, typeRef);
-	}
-
-	@Override
-	public List<String> protocolVersions() {
-		return this.delegate.protocolVersions();
 	}
 
 	private record Pending(Observation observation, McpClientObservationContext context, Disposable expiry) {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
+import io.github.cloudrunmcp.protocol.ForwardingStatelessMcpClientTransport;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
@@ -23,12 +24,10 @@ import reactor.core.publisher.Flux;
  * the server in {@code params._meta} and, through {@link McpTraceContextFilterFunction},
  * as HTTP headers. Each round of a multi-round-trip request is one observation.
  */
-public final class ObservedStatelessMcpClientTransport implements McpClientTransport {
+public final class ObservedStatelessMcpClientTransport extends ForwardingStatelessMcpClientTransport {
 
 	private static final TypeRef<Map<String, Object>> MAP = new TypeRef<>() {
 	};
-
-	private final McpClientTransport delegate;
 
 	private final String server;
 
@@ -48,16 +47,11 @@ public final class ObservedStatelessMcpClientTransport implements McpClientTrans
 	 */
 	public ObservedStatelessMcpClientTransport(McpClientTransport delegate, String server, McpJsonMapper jsonMapper,
 			ObservationRegistry registry, @Nullable McpClientObservationConvention convention) {
-		this.delegate = Objects.requireNonNull(delegate, "delegate");
+		super(delegate);
 		this.server = Objects.requireNonNull(server, "server");
 		this.jsonMapper = Objects.requireNonNull(jsonMapper, "jsonMapper");
 		this.registry = Objects.requireNonNull(registry, "registry");
 		this.convention = convention;
-	}
-
-	@Override
-	public boolean mirrorsToolParams() {
-		return this.delegate.mirrorsToolParams();
 	}
 
 	@Override
@@ -81,7 +75,7 @@ public final class ObservedStatelessMcpClientTransport implements McpClientTrans
 				params.put("_meta", meta);
 			}
 			McpTransportRequest sent = withParams(request, params);
-			return this.delegate.exchange(sent).doOnNext((received) -> {
+			return delegate().exchange(sent).doOnNext((received) -> {
 				if (received instanceof JsonRpc.JSONRPCResponse response) {
 					context.setResponse(legacy(response));
 				}

@@ -222,19 +222,14 @@ public final class McpClientFactory {
 			.maxInputRounds(this.settings.maxInputRounds());
 		// The sync client's own tool list needs refreshing only once it was used.
 		AtomicBoolean syncUsed = new AtomicBoolean();
-		io.modelcontextprotocol.modern.client.transport.McpClientTransport asyncTransport = decorated;
-		io.modelcontextprotocol.modern.client.transport.McpClientTransport syncTransport = new io.modelcontextprotocol.modern.client.transport.McpClientTransport() {
+		io.modelcontextprotocol.modern.client.transport.McpClientTransport syncTransport = new ForwardingStatelessMcpClientTransport(
+				decorated) {
 
 			@Override
 			public Flux<io.modelcontextprotocol.modern.JsonRpc.JSONRPCMessage> exchange(
 					io.modelcontextprotocol.modern.client.transport.McpTransportRequest request) {
 				syncUsed.set(true);
-				return asyncTransport.exchange(request);
-			}
-
-			@Override
-			public boolean mirrorsToolParams() {
-				return asyncTransport.mirrorsToolParams();
+				return super.exchange(request);
 			}
 
 		};

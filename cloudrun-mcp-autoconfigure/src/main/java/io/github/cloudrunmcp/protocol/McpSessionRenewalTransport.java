@@ -45,11 +45,9 @@ import reactor.core.scheduler.Schedulers;
  * new session gets what is current, not what was configured. They are asked for once, off
  * the network threads.
  */
-public final class McpSessionRenewalTransport implements McpClientTransport {
+public final class McpSessionRenewalTransport extends ForwardingMcpClientTransport {
 
 	private static final Log logger = LogFactory.getLog(McpSessionRenewalTransport.class);
-
-	private final McpClientTransport delegate;
 
 	private final ResumableStreamableHttpTransport transport;
 
@@ -98,7 +96,7 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 
 	McpSessionRenewalTransport(McpClientTransport delegate, ResumableStreamableHttpTransport transport, String server,
 			Consumer<Object> publisher, Supplier<List<String>> configured) {
-		this.delegate = Objects.requireNonNull(delegate, "delegate");
+		super(delegate);
 		this.transport = Objects.requireNonNull(transport, "transport");
 		this.server = Objects.requireNonNull(server, "server");
 		this.publisher = Objects.requireNonNull(publisher, "publisher");
@@ -107,7 +105,7 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 
 	@Override
 	public Mono<Void> connect(Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
-		return this.delegate
+		return delegate()
 			.connect((incoming) -> handler.apply(incoming.doOnNext(this::received).filter(this::isForTheClient)));
 	}
 
@@ -124,7 +122,7 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 				this.pendingSetup.put(String.valueOf(request.id()), request);
 			}
 		}
-		Mono<Void> sent = this.delegate.sendMessage(message);
+		Mono<Void> sent = delegate().sendMessage(message);
 		if (message instanceof McpSchema.JSONRPCNotification notification
 				&& McpSchema.METHOD_NOTIFICATION_INITIALIZED.equals(notification.method())
 				&& this.restorePending.getAndSet(false)) {
@@ -213,7 +211,7 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 			return null;
 		}
 		try {
-			return this.delegate.unmarshalFrom(request.params(), new TypeRef<McpSchema.SubscribeRequest>() {
+			return delegate().unmarshalFrom(request.params(), new TypeRef<McpSchema.SubscribeRequest>() {
 			}).uri();
 		}
 		catch (RuntimeException ex) {
@@ -226,7 +224,7 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 			return false;
 		}
 		try {
-			McpSchema.ServerCapabilities capabilities = this.delegate
+			McpSchema.ServerCapabilities capabilities = delegate()
 				.unmarshalFrom(result, new TypeRef<McpSchema.InitializeResult>() {
 				})
 				.capabilities();
@@ -282,7 +280,7 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 	private void restore(String method, @Nullable Object params, String what, @Nullable String uri) {
 		String id = "cloudrun-mcp-restore-" + this.restoreIds.incrementAndGet();
 		this.restoring.put(id, new Restoring(what, uri));
-		this.delegate.sendMessage(new McpSchema.JSONRPCRequest(McpSchema.JSONRPC_VERSION, method, id, params))
+		delegate().sendMessage(new McpSchema.JSONRPCRequest(McpSchema.JSONRPC_VERSION, method, id, params))
 			.subscribe(null, (ex) -> {
 				this.restoring.remove(id);
 				logger.warn("MCP server '" + this.server + "': could not send " + what + ": "
@@ -291,31 +289,6 @@ public final class McpSessionRenewalTransport implements McpClientTransport {
 		if (logger.isDebugEnabled()) {
 			logger.debug("MCP server '" + this.server + "': sending " + what);
 		}
-	}
-
-	@Override
-	public void setExceptionHandler(Consumer<Throwable> handler) {
-		this.delegate.setExceptionHandler(handler);
-	}
-
-	@Override
-	public Mono<Void> closeGracefully() {
-		return this.delegate.closeGracefully();
-	}
-
-	@Override
-	public void close() {
-		this.delegate.close();
-	}
-
-	@Override
-	public <T> T unmarshalFrom(Object data, TypeRef<T> typeRef) {
-		return this.delegate.unmarshalFrom(data, typeRef);
-	}
-
-	@Override
-	public List<String> protocolVersions() {
-		return this.delegate.protocolVersions();
 	}
 
 	/**
