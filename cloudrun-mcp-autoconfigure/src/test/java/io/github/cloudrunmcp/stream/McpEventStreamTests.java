@@ -185,6 +185,38 @@ class McpEventStreamTests {
 	}
 
 	@Test
+	void afterManyQuickReconnectsTheLatestStatusChangeIsTheStatus() {
+		FakeEventServer server = server();
+		int reconnects = 100;
+		server.publishNumbered(reconnects + 1);
+		server.plan(IntStream.range(0, reconnects).mapToObj((i) -> Plan.drop(1, End.CLEAN)).toArray(Plan[]::new));
+		List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
+		List<McpStreamStatus> sampled = new CopyOnWriteArrayList<>();
+		McpEventStream stream = stream(server, settings(32, OverflowPolicy.BLOCK, Duration.ofMillis(1), 0), (e) -> {
+		});
+		stream.statusChanges().subscribe(statuses::add);
+		// As the sample's page gets them: the latest at each tick.
+		stream.statusChanges().sample(Duration.ofMillis(5)).subscribe(sampled::add);
+		stream.start();
+		// The connection after the plans stays open: the stream settles on OPEN.
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> stream.stats().delivered() == reconnects + 1
+					&& statuses.stream().filter((status) -> status.state() == State.OPEN).count() == reconnects + 1);
+		assertThat(stream.status().state()).isEqualTo(State.OPEN);
+		assertThat(statuses.get(statuses.size() - 1)).isSameAs(stream.status());
+		await().atMost(Duration.ofSeconds(10)).until(() -> sampled.get(sampled.size() - 1) == stream.status());
+		// Each connection's statuses in order, none published out of it (a connection
+		// that a loaded machine fails to open is retried).
+		Map<State, Set<State>> next = Map.of(State.NEW, Set.of(State.CONNECTING), State.CONNECTING,
+				Set.of(State.OPEN, State.RECONNECTING), State.OPEN, Set.of(State.RECONNECTING), State.RECONNECTING,
+				Set.of(State.CONNECTING));
+		for (int i = 1; i < statuses.size(); i++) {
+			assertThat(next.get(statuses.get(i - 1).state())).as("status %d of %s", i, statuses)
+				.contains(statuses.get(i).state());
+		}
+	}
+
+	@Test
 	void backoffGrowsOnFailuresAndResetsAfterAHealthyConnection() {
 		FakeEventServer server = server();
 		server.publishNumbered(2);
