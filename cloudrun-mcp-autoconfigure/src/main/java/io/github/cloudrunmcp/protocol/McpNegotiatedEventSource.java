@@ -64,7 +64,7 @@ public final class McpNegotiatedEventSource implements McpEventSource {
 		}))).flatMapMany((revision) -> {
 			McpEventSource chosen = chosen(revision);
 			// From here the chosen source's statuses are this one's.
-			Flux<McpStreamStatus> forwarded = chosen.statusChanges().doOnNext(this.statuses::tryEmitNext);
+			Flux<McpStreamStatus> forwarded = chosen.statusChanges().doOnNext(this::emit);
 			return chosen.events().mergeWith(forwarded.then(Mono.empty()));
 		});
 	}
@@ -92,7 +92,15 @@ public final class McpNegotiatedEventSource implements McpEventSource {
 	}
 
 	private void status(McpStreamStatus.State state, int attempt, @Nullable Duration delay, @Nullable Throwable cause) {
-		this.statuses.tryEmitNext(new McpStreamStatus(state, attempt, delay, cause, Instant.now()));
+		emit(new McpStreamStatus(state, attempt, delay, cause, Instant.now()));
+	}
+
+	private void emit(McpStreamStatus status) {
+		// One at a time: the sink refuses an emission that overlaps another, and a
+		// refused status would leave an older one as the latest.
+		synchronized (this.statuses) {
+			this.statuses.tryEmitNext(status);
+		}
 	}
 
 }
