@@ -29,7 +29,8 @@ class EventController {
 		Flux<ServerSentEvent<Map<String, Object>>> statuses = this.feed.statuses()
 			.map((status) -> ServerSentEvent.<Map<String, Object>>builder()
 				.event("status")
-				.data(Map.of("state", status.state().name(), "text", status.toString()))
+				.data(Map.of("state", status.state().name(), "text", status.toString(), "since",
+						EventFeed.since(status)))
 				.build());
 		return Flux.merge(statuses, events);
 	}

@@ -1,6 +1,8 @@
 package io.github.cloudrunmcp.sample;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 import io.github.cloudrunmcp.stream.McpEvent;
@@ -51,10 +53,18 @@ class EventFeed implements DisposableBean {
 	Map<String, Object> snapshot() {
 		McpEventStream.Stats stats = this.stream.stats();
 		Map<String, Long> byType = this.counts.snapshot();
-		return Map.of("server", this.stream.server(), "url", this.stream.url().toString(), "status",
-				this.stream.status().toString(), "state", this.stream.status().state().name(), "received",
-				stats.received(), "delivered", stats.delivered(), "dropped", stats.dropped(), "connections",
-				stats.connections(), "byType", byType);
+		McpStreamStatus status = this.stream.status();
+		return Map.of("server", this.stream.server(), "url", this.stream.url().toString(), "status", status.toString(),
+				"state", status.state().name(), "since", since(status), "received", stats.received(), "delivered",
+				stats.delivered(), "dropped", stats.dropped(), "connections", stats.connections(), "byType", byType);
+	}
+
+	/**
+	 * Return when a status began, in microseconds since the epoch: the page orders the
+	 * statuses it is pushed and those it polls by it.
+	 */
+	static long since(McpStreamStatus status) {
+		return ChronoUnit.MICROS.between(Instant.EPOCH, status.since());
 	}
 
 	@Override

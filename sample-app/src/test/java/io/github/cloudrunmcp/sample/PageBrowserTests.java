@@ -161,6 +161,18 @@ class PageBrowserTests {
 		assertThat(latency).as("pixels of the tool-call latency series").isGreaterThan(30);
 	}
 
+	@Test
+	void aStatusOlderThanTheOneShownIsIgnored() {
+		this.driver.get("http://localhost:" + this.port + "/");
+		// A poll's answer may arrive after a newer status was pushed: the page keeps the
+		// newer. Both come from the far future, so that the stream's own statuses, all
+		// older, do not come between.
+		this.driver.executeScript("showStatus('CLOSED', 'newer', Number.MAX_SAFE_INTEGER - 1);"
+				+ "showStatus('CONNECTING', 'older', Number.MAX_SAFE_INTEGER - 2);");
+		assertThat(text("status")).isEqualTo("CLOSED");
+		assertThat(text("detail")).isEqualTo("newer");
+	}
+
 	private String text(String id) {
 		return this.driver.findElement(By.id(id)).getText();
 	}
