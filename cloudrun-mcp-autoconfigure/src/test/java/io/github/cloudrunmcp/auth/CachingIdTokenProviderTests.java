@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.cloudrunmcp.test.FakeMetadataServer;
 import io.github.cloudrunmcp.test.FakeMetadataServer.Failure;
 import io.github.cloudrunmcp.test.TestTokenIssuer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,8 +44,9 @@ class CachingIdTokenProviderTests {
 	}
 
 	private CachingIdTokenProvider provider(Duration refreshBeforeExpiry, Duration initialBackoff, Clock clock) {
+		// A fetch timeout that a cold JVM's first fetch on a busy machine does not reach.
 		return new CachingIdTokenProvider(new GoogleIdTokenSource(this.metadata::credentials), refreshBeforeExpiry,
-				Duration.ofSeconds(5), initialBackoff, Duration.ofSeconds(2), Schedulers.boundedElastic(), clock);
+				Duration.ofSeconds(60), initialBackoff, Duration.ofSeconds(2), Schedulers.boundedElastic(), clock);
 	}
 
 	@Test
@@ -77,7 +79,7 @@ class CachingIdTokenProviderTests {
 				.then(provider.idToken(AUDIENCE)), 200)
 			.doOnSubscribe((s) -> start.countDown())
 			.collectList()
-			.block(Duration.ofSeconds(10));
+			.block(Duration.ofSeconds(60));
 		assertThat(tokens).hasSize(200).allSatisfy((token) -> assertThat(token).isEqualTo(tokens.get(0)));
 		assertThat(this.metadata.identityCalls()).isEqualTo(1);
 	}
@@ -105,8 +107,8 @@ class CachingIdTokenProviderTests {
 		// Inside the refresh window: the still-valid token is served at once...
 		assertThat(provider.idToken(AUDIENCE).block()).isEqualTo(first);
 		// ...while one background fetch replaces it.
-		await().atMost(Duration.ofSeconds(5)).until(() -> this.metadata.identityCalls() == 2);
-		await().atMost(Duration.ofSeconds(5)).until(() -> !provider.idToken(AUDIENCE).block().equals(first));
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.metadata.identityCalls() == 2);
+		await().atMost(Duration.ofSeconds(30)).until(() -> !provider.idToken(AUDIENCE).block().equals(first));
 		assertThat(this.metadata.identityCalls()).isEqualTo(2);
 	}
 
@@ -137,6 +139,9 @@ class CachingIdTokenProviderTests {
 	@Test
 	void failureIsReportedThenRetriedWithBackoffAndRecovers() {
 		this.metadata.stop();
+		// The provider judges the backoff by its clock, stopped here: however slowly a
+		// busy machine runs the test, the second request comes within the backoff.
+		this.clock.stop();
 		CachingIdTokenProvider provider = provider(Duration.ofMinutes(5), Duration.ofMillis(300), this.clock);
 		assertThatExceptionOfType(IdTokenUnavailableException.class)
 			.isThrownBy(() -> provider.idToken(AUDIENCE).block())
@@ -146,7 +151,8 @@ class CachingIdTokenProviderTests {
 		assertThatExceptionOfType(IdTokenUnavailableException.class)
 			.isThrownBy(() -> provider.idToken(AUDIENCE).block());
 		assertThat(this.metadata.identityCalls()).isZero();
-		await().atMost(Duration.ofSeconds(5))
+		this.clock.advance(Duration.ofMillis(300));
+		await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(50))
 			.ignoreExceptions()
 			.until(() -> provider.idToken(AUDIENCE).block() != null);
@@ -216,8 +222,18 @@ class CachingIdTokenProviderTests {
 
 		private volatile Duration offset = Duration.ZERO;
 
+		private volatile @Nullable Instant stoppedAt;
+
 		void advance(Duration duration) {
 			this.offset = this.offset.plus(duration);
+		}
+
+		/**
+		 * Stop the clock where it is: from now on only {@link #advance(Duration)} moves
+		 * it.
+		 */
+		void stop() {
+			this.stoppedAt = Instant.now();
 		}
 
 		@Override
@@ -232,7 +248,8 @@ class CachingIdTokenProviderTests {
 
 		@Override
 		public Instant instant() {
-			return Instant.now().plus(this.offset);
+			Instant stopped = this.stoppedAt;
+			return ((stopped != null) ? stopped : Instant.now()).plus(this.offset);
 		}
 
 	}
