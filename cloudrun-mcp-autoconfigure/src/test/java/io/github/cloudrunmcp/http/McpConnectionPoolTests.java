@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.netty.ConnectionObserver;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
@@ -36,6 +38,8 @@ class McpConnectionPoolTests {
 	private static final Duration FORGOTTEN_AFTER = Duration.ofMillis(400);
 
 	private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
+
+	private final Semaphore releases = new Semaphore(0);
 
 	private HttpServer server;
 
@@ -182,9 +186,12 @@ class McpConnectionPoolTests {
 		assertThat(count("GET /lost")).isEqualTo(1);
 	}
 
-	/** The pool takes a connection back just after the body was read. */
-	private static void released() throws InterruptedException {
-		Thread.sleep(100);
+	/**
+	 * Wait until the pool took the last call's connection back, which it does on the
+	 * event loop after the body was read, however late that runs on a busy machine.
+	 */
+	private void released() throws InterruptedException {
+		assertThat(this.releases.tryAcquire(30, TimeUnit.SECONDS)).as("connection back in the pool").isTrue();
 	}
 
 	private WebClient client(Duration maxIdleTime, boolean retry) {
@@ -192,7 +199,11 @@ class McpConnectionPoolTests {
 		this.pool = created;
 		WebClient.Builder builder = WebClient.builder()
 			.baseUrl(this.proxy.origin())
-			.clientConnector(new ReactorClientHttpConnector(created.httpClient()));
+			.clientConnector(new ReactorClientHttpConnector(created.httpClient().observe((connection, state) -> {
+				if (state == ConnectionObserver.State.RELEASED) {
+					this.releases.release();
+				}
+			})));
 		if (retry) {
 			builder.filter(new ReusedConnectionRetry());
 		}
