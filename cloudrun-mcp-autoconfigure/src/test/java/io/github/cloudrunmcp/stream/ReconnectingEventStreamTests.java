@@ -185,18 +185,26 @@ class ReconnectingEventStreamTests {
 	}
 
 	@Test
-	void retryZeroDoesNotShortenTheBackoffOfFailures() throws InterruptedException {
+	void retryZeroDoesNotShortenTheBackoffOfFailures() {
 		AtomicInteger connection = new AtomicInteger();
 		ScriptedSseServer server = server((request) -> (connection.incrementAndGet() == 1)
 				? Reply.events("retry: 0\n\nid: 1\ndata: {}\n\n") : Reply.status(503, Map.of()));
+		List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
 		run(ReconnectingEventStream.builder(WebClient.create(), settings(Duration.ofMillis(200), Duration.ofSeconds(5)))
 			.request(SseRequest.get(URI.create(server.url())))
+			.onStatus(statuses::add)
 			.build(), new ArrayList<>());
-		Thread.sleep(1500);
-		// 0 + 100 ms (retry: 0 held at the floor after a healthy connection), then 200,
-		// 400,
-		// 800 ms of backoff: five connections at most. Without the floor, hundreds.
-		assertThat(server.requests()).hasSizeBetween(3, 5);
+		await().atMost(Duration.ofSeconds(30)).until(() -> reconnects(statuses).size() >= 4);
+		// retry: 0 held at the floor after the healthy connection, then the failures'
+		// backoff from the initial delay, as if retry: had not been sent. Without the
+		// floor, hundreds of connections a second.
+		assertThat(reconnects(statuses).subList(0, 4)).extracting(McpStreamStatus::nextDelay)
+			.containsExactly(StreamSettings.Reconnect.MIN_SERVER_DELAY, Duration.ofMillis(400), Duration.ofMillis(800),
+					Duration.ofMillis(1600));
+	}
+
+	private static List<McpStreamStatus> reconnects(List<McpStreamStatus> statuses) {
+		return statuses.stream().filter((status) -> status.state() == State.RECONNECTING).toList();
 	}
 
 	@Test
@@ -211,11 +219,15 @@ class ReconnectingEventStreamTests {
 		this.closeables.add(proxy::stop);
 		proxy.next(io.github.cloudrunmcp.test.FaultProxy.Fault.resetAfter(1500));
 		List<SseEvent> events = new CopyOnWriteArrayList<>();
-		// initial-delay 3 s: a reconnect that backed off from it would come far later.
+		List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
+		// initial-delay 3 s: a reconnect that backed off from it would wait that long.
 		run(ReconnectingEventStream.builder(WebClient.create(), settings(Duration.ofSeconds(3), Duration.ofSeconds(5)))
 			.request(SseRequest.get(URI.create(proxy.origin() + origin.getRawPath())))
+			.onStatus(statuses::add)
 			.build(), events);
-		await().atMost(Duration.ofSeconds(2)).until(() -> server.requests().size() >= 2);
+		await().atMost(Duration.ofSeconds(30)).until(() -> server.requests().size() >= 2);
+		assertThat(reconnects(statuses)).first()
+			.satisfies((status) -> assertThat(status.nextDelay()).isEqualTo(Duration.ofMillis(100)));
 		assertThat(server.requests().get(1).lastEventId()).isEqualTo("1");
 	}
 
