@@ -35,6 +35,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.Disposable;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
@@ -320,10 +321,20 @@ class McpRevisionNegotiationTests {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean(McpOperations.class).revision()).isEmpty();
 			McpEventStream stream = context.getBean(McpEventStream.class);
-			Awaitility.await()
-				.atMost(TIMEOUT)
-				.until(() -> stream.status().state() == McpStreamStatus.State.RECONNECTING
-						&& stream.status().cause() != null);
+			// RECONNECTING lasts only for a backoff delay: wait for it to have been
+			// published, not for it to be the current status when polled.
+			List<McpStreamStatus> statuses = new CopyOnWriteArrayList<>();
+			Disposable watching = stream.statusChanges().subscribe(statuses::add);
+			try {
+				Awaitility.await()
+					.atMost(TIMEOUT)
+					.until(() -> statuses.stream()
+						.anyMatch((status) -> status.state() == McpStreamStatus.State.RECONNECTING
+								&& status.cause() != null));
+			}
+			finally {
+				watching.dispose();
+			}
 		});
 	}
 
