@@ -127,7 +127,7 @@ public final class McpFleetAutoConfiguration {
 			.collect(Collectors.toMap(FleetEventSource::server, (source) -> source));
 		return new FleetSubscriber(
 				(receiver) -> connections.subscriber(properties.getSubscription(), receiver,
-						properties.getMaxOutstanding()),
+						properties.getMaxOutstanding(), properties.isMessageOrdering()),
 				byServer, claims, McpEventStreamAutoConfiguration.eventMapper(mappers));
 	}
 

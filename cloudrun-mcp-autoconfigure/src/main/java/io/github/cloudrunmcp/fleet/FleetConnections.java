@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import com.google.api.core.ApiService;
 import com.google.api.gax.batching.FlowControlSettings;
 import com.google.api.gax.core.CredentialsProvider;
 import com.google.api.gax.core.NoCredentialsProvider;
@@ -20,6 +21,8 @@ import com.google.cloud.pubsub.v1.SubscriptionAdminClient;
 import com.google.cloud.pubsub.v1.SubscriptionAdminSettings;
 import com.google.cloud.pubsub.v1.TopicAdminClient;
 import com.google.cloud.pubsub.v1.TopicAdminSettings;
+import com.google.cloud.pubsub.v1.stub.GrpcSubscriberStub;
+import com.google.cloud.pubsub.v1.stub.SubscriberStubSettings;
 import com.google.pubsub.v1.ProjectSubscriptionName;
 import com.google.pubsub.v1.TopicName;
 import io.grpc.ManagedChannel;
@@ -178,23 +181,37 @@ public final class FleetConnections implements AutoCloseable {
 	}
 
 	/**
-	 * Build a subscriber to a subscription.
+	 * Build a subscriber to a subscription: the client library's streaming-pull
+	 * {@link Subscriber} against the real service; against the emulator, a subscriber
+	 * that pulls with unary calls ({@link EmulatorSubscriber} says why).
 	 * @param subscription the subscription's ID
 	 * @param receiver the receiver of its messages
 	 * @param maxOutstanding how many messages may be in hand, unacknowledged, at most
+	 * @param ordering whether the subscription orders messages by ordering key (the
+	 * emulator's subscriber then hands one key's messages over one at a time)
 	 * @return the subscriber, not started
 	 */
-	public Subscriber subscriber(String subscription, MessageReceiver receiver, int maxOutstanding) {
-		Subscriber.Builder builder = Subscriber
-			.newBuilder(ProjectSubscriptionName.of(this.projectId, subscription), receiver)
+	public ApiService subscriber(String subscription, MessageReceiver receiver, int maxOutstanding, boolean ordering) {
+		ProjectSubscriptionName name = ProjectSubscriptionName.of(this.projectId, subscription);
+		if (this.pubsubEmulatorHost != null) {
+			try {
+				SubscriberStubSettings settings = SubscriberStubSettings.newBuilder()
+					.setTransportChannelProvider(emulatorChannel())
+					.setCredentialsProvider(noCredentials())
+					.build();
+				return new EmulatorSubscriber(GrpcSubscriberStub.create(settings), name.toString(), receiver,
+						maxOutstanding, this.ackDeadline, this.maxAckExtension, ordering);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Could not create the Pub/Sub subscriber of " + subscription, ex);
+			}
+		}
+		return Subscriber.newBuilder(name, receiver)
 			.setFlowControlSettings(
 					FlowControlSettings.newBuilder().setMaxOutstandingElementCount((long) maxOutstanding).build())
 			.setMaxDurationPerAckExtensionDuration(this.ackDeadline)
-			.setMaxAckExtensionPeriodDuration(this.maxAckExtension);
-		if (this.pubsubEmulatorHost != null) {
-			builder.setChannelProvider(emulatorChannel()).setCredentialsProvider(noCredentials());
-		}
-		return builder.build();
+			.setMaxAckExtensionPeriodDuration(this.maxAckExtension)
+			.build();
 	}
 
 	/**

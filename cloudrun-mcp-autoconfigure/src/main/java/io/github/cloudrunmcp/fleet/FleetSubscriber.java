@@ -19,7 +19,6 @@ import com.google.api.core.ApiService;
 import com.google.cloud.firestore.WriteResult;
 import com.google.cloud.pubsub.v1.AckReplyConsumer;
 import com.google.cloud.pubsub.v1.MessageReceiver;
-import com.google.cloud.pubsub.v1.Subscriber;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.pubsub.v1.PubsubMessage;
 import io.github.cloudrunmcp.stream.McpEvent;
@@ -56,7 +55,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 	 */
 	private static final long RECHECK_MILLIS = 1000;
 
-	private final Function<MessageReceiver, Subscriber> subscribers;
+	private final Function<MessageReceiver, ApiService> subscribers;
 
 	private final Map<String, FleetEventSource> sources;
 
@@ -92,7 +91,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 		return thread;
 	});
 
-	private @Nullable Subscriber subscriber;
+	private @Nullable ApiService subscriber;
 
 	private volatile boolean running;
 
@@ -103,7 +102,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 	 * @param claims the event claims
 	 * @param mapper the mapper for the events' JSON access
 	 */
-	public FleetSubscriber(Function<MessageReceiver, Subscriber> subscribers, Map<String, FleetEventSource> sources,
+	public FleetSubscriber(Function<MessageReceiver, ApiService> subscribers, Map<String, FleetEventSource> sources,
 			EventClaims claims, ObjectMapper mapper) {
 		this.holdLimit = claims.claimTimeout().plusSeconds(5);
 		this.subscribers = subscribers;
@@ -120,7 +119,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 			}
 			this.running = true;
 			this.sources.values().forEach(FleetEventSource::open);
-			Subscriber subscriber = this.subscribers.apply(this::receive);
+			ApiService subscriber = this.subscribers.apply(this::receive);
 			subscriber.addListener(new ApiService.Listener() {
 
 				@Override
@@ -354,7 +353,7 @@ public final class FleetSubscriber implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		Subscriber subscriber;
+		ApiService subscriber;
 		synchronized (this.lock) {
 			if (!this.running) {
 				return;
