@@ -637,8 +637,10 @@ public final class ReconnectingEventStream {
 			Opened opened = new Opened(this.run.connections, this.run.connections > 1, this.resumedFrom,
 					response.headers().asHttpHeaders());
 			SseEvent first = engine.onOpen.apply(opened);
-			Flux<List<SseEvent>> batches = response.bodyToFlux(DataBuffer.class)
-				.timeout(engine.settings.readTimeout())
+			Duration readTimeout = engine.settings.readTimeout();
+			ReadTimeout silence = new ReadTimeout(readTimeout, "Server '" + engine.name + "' sent nothing within "
+					+ readTimeout.toMillis() + " ms (cloudrun.mcp.stream.read-timeout)");
+			Flux<List<SseEvent>> batches = silence.apply(response.bodyToFlux(DataBuffer.class))
 				// Parse where the network delivers the buffer, not downstream, which may
 				// run on whichever thread requests more (often the consumer's).
 				.handle(this::decode);
