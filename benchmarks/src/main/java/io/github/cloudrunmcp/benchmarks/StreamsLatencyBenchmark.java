@@ -62,30 +62,36 @@ public final class StreamsLatencyBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
-		boolean quick = Arrays.asList(args).contains("--quick");
-		int streams = quick ? 100 : 1_000;
+		List<String> arguments = Arrays.asList(args);
+		boolean quick = arguments.contains("--quick");
+		int streams = option(arguments, "--streams", quick ? 100 : 1_000);
 		// The target's load, then a lighter one that a 2-core machine can write and read
 		// with time to spare, so that the library's own latency shows where the machine
 		// is not the limit.
-		int[] rates = quick ? new int[] { 100 } : new int[] { 100, 20 };
-		int warmUp = quick ? 1 : 10;
-		int seconds = quick ? 1 : 20;
+		int[] rates = (arguments.contains("--rate")) ? new int[] { option(arguments, "--rate", 100) }
+				: quick ? new int[] { 100 } : new int[] { 100, 20 };
+		int warmUp = option(arguments, "--warmup", quick ? 1 : 10);
+		int seconds = option(arguments, "--seconds", quick ? 1 : 20);
+		// --library-only leaves the floor out (for profiling the library alone).
+		boolean floor = !arguments.contains("--library-only");
 		StringBuilder table = new StringBuilder();
 		table.append(String.format(Locale.ROOT,
 				"Latency with %,d streams, server write (in a process of its own) to @McpListener invocation, "
 						+ "%d s measured after %d s warm-up%s:%n%n",
 				streams, seconds, warmUp, quick ? " (--quick smoke run)" : ""));
 		table.append("| load | reader | events | p50 (µs) | p99 (µs) | p99.9 (µs) | max (µs) | peak threads "
-				+ "| server: events/s | server: > 1 ms late |\n");
-		table.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+				+ "| client CPU µs/event | server: events/s | server: > 1 ms late |\n");
+		table.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
 		List<String> notes = new ArrayList<>();
 		for (int rate : rates) {
 			Round library = measure(streams, rate, warmUp, seconds, false);
-			Round raw = measure(streams, rate, warmUp, seconds, true);
+			Round raw = floor ? measure(streams, rate, warmUp, seconds, true) : null;
 			String load = String.format(Locale.ROOT, "%,d × %d/s = %,d/s", streams, rate, streams * rate);
 			library.row(table, load, "McpEventStream → @McpListener");
-			raw.row(table, load, "Reactor Netty, network thread (floor)");
-			for (Round round : List.of(library, raw)) {
+			if (raw != null) {
+				raw.row(table, load, "Reactor Netty, network thread (floor)");
+			}
+			for (Round round : (raw != null) ? List.of(library, raw) : List.of(library)) {
 				if (round.unfinished != null) {
 					notes.add(String.format(Locale.ROOT,
 							"Not finished within %d s (%s, %s): %s (the client or the server could not keep up on "
@@ -99,6 +105,11 @@ public final class StreamsLatencyBenchmark {
 		}
 		Report.publish("latency-streams", table.toString());
 		System.exit(0);
+	}
+
+	private static int option(List<String> arguments, String name, int fallback) {
+		int index = arguments.indexOf(name);
+		return (index >= 0 && index + 1 < arguments.size()) ? Integer.parseInt(arguments.get(index + 1)) : fallback;
 	}
 
 	private static Round measure(int streams, int rate, int warmUp, int seconds, boolean raw) throws Exception {
@@ -167,14 +178,14 @@ public final class StreamsLatencyBenchmark {
 			open.parallelStream().forEach(McpEventStream::stop);
 			stops.forEach(Runnable::run);
 			connections.disposeLater().block(Duration.ofSeconds(30));
-			return new Round(raw, histogram, peakThreads, pace, unfinished);
+			return new Round(raw, histogram, peakThreads, listener.cpuPerEvent(), pace, unfinished);
 		}
 	}
 
 	/**
 	 * What one round measured, and how the server kept its pace.
 	 */
-	private record Round(boolean raw, Histogram histogram, int peakThreads, @Nullable String pace,
+	private record Round(boolean raw, Histogram histogram, int peakThreads, double cpuPerEvent, @Nullable String pace,
 			@Nullable String unfinished) {
 
 		void row(StringBuilder table, String load, String reader) {
@@ -189,9 +200,11 @@ public final class StreamsLatencyBenchmark {
 						Long.parseLong(server[4]) / 1e6);
 			}
 			Histogram h = this.histogram;
-			table.append(String.format(Locale.ROOT, "| %s | %s | %,d | %.1f | %.1f | %.1f | %.1f | %d | %s | %s |%n",
-					load, reader, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-					h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, this.peakThreads, rate, late));
+			table.append(
+					String.format(Locale.ROOT, "| %s | %s | %,d | %.1f | %.1f | %.1f | %.1f | %d | %.1f | %s | %s |%n",
+							load, reader, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3,
+							h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3,
+							this.peakThreads, this.cpuPerEvent, rate, late));
 		}
 
 	}
@@ -205,6 +218,14 @@ public final class StreamsLatencyBenchmark {
 		final CountDownLatch done = new CountDownLatch(1);
 
 		final AtomicLong recorded = new AtomicLong();
+
+		/**
+		 * The client process's CPU time when the first measured event came, and at the
+		 * last.
+		 */
+		private volatile long cpuAtFirst;
+
+		private volatile long cpuAtLast;
 
 		private final long warmUpEvents;
 
@@ -224,6 +245,15 @@ public final class StreamsLatencyBenchmark {
 			record(now, event.data());
 		}
 
+		/**
+		 * Return the client's CPU time per measured event, from the first to the last, in
+		 * µs; 0 when the round did not finish.
+		 */
+		double cpuPerEvent() {
+			long last = this.cpuAtLast;
+			return (last == 0) ? 0 : (last - this.cpuAtFirst) / 1e3 / this.events;
+		}
+
 		void record(long now, String data) {
 			int t = data.indexOf("\"t\":");
 			long index = Long.parseLong(data, data.indexOf("\"i\":") + 4, t - 1, 10);
@@ -234,11 +264,24 @@ public final class StreamsLatencyBenchmark {
 			// A wait-free recorder: the dispatch threads do not queue behind each
 			// other on a lock to record.
 			this.recorder.recordValue(Math.max(0, now - written));
-			if (this.recorded.incrementAndGet() == this.events) {
+			long count = this.recorded.incrementAndGet();
+			if (count == 1) {
+				this.cpuAtFirst = processCpuNanos();
+			}
+			if (count == this.events) {
+				this.cpuAtLast = processCpuNanos();
 				this.done.countDown();
 			}
 		}
 
+	}
+
+	/**
+	 * Return the client process's CPU time: its threads and GC, not the server's process.
+	 */
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	/**
