@@ -101,6 +101,11 @@ public final class HttpEventSource implements McpEventSource {
 		return this.engine.batches().map(this::events).onErrorComplete();
 	}
 
+	@Override
+	public boolean batchesByRead() {
+		return true;
+	}
+
 	private List<McpEvent> events(List<SseEvent> batch) {
 		List<McpEvent> events = new ArrayList<>(batch.size());
 		long last = 0;

@@ -17,6 +17,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * keeps parsing while it comes back and more than {@value #LEAD} handed-over events wait
  * for the consumers. A stale read either way costs a parse on the other thread, never a
  * different result.
+ *
+ * <p>
+ * Threads: {@link #wanted()} is called by the thread that parses the network reads, one
+ * at a time, and its counter ({@code sinceCleared}) is confined to it; successive
+ * connections may be read by different event-loop threads, but one connection ends before
+ * the next opens (a reconnect's timer and a new subscription order the two).
+ * {@link #made()} and {@link #handedOver(long)} are called by the thread that emits the
+ * source's events: the network thread when the stream takes a read's events at once, but
+ * with one event at a time also the thread that requests more (a dispatch thread), one
+ * thread at a time as Reactor's operators order them; so {@code made} is a plain field,
+ * and {@code handedOver}, which {@link #wanted()} reads while another thread may write
+ * it, is volatile. {@link #asked(long)} is called by any consumer thread and touches only
+ * the volatile flag and the atomic number.
  */
 final class JsonPrefetch {
 
@@ -28,17 +41,17 @@ final class JsonPrefetch {
 
 	private int sinceCleared;
 
-	/** Events made; network thread only. */
+	/** Events made; by the emitting thread. */
 	private long made;
 
-	/** The last event handed over to the consumers; network thread only. */
-	private long handedOver;
+	/** The last event handed over to the consumers; written by the emitting thread. */
+	private volatile long handedOver;
 
 	/** The last event whose tree a consumer asked for. */
 	private final AtomicLong consumed = new AtomicLong();
 
 	/**
-	 * Number the next event the source makes; called by the network thread.
+	 * Number the next event the source makes; called by the thread that emits it.
 	 * @return its number, from 1
 	 */
 	long made() {
@@ -47,7 +60,7 @@ final class JsonPrefetch {
 
 	/**
 	 * Note that the events up to the given one were handed over to the consumers; called
-	 * by the network thread.
+	 * by the thread that emits them.
 	 * @param event the number of the last event handed over
 	 */
 	void handedOver(long event) {

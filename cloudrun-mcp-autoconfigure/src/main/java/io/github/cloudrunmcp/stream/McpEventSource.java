@@ -35,6 +35,18 @@ public interface McpEventSource {
 	}
 
 	/**
+	 * Return whether {@link #batches()} gives the events of one network read per list,
+	 * read only as the lists are requested, so that a stream whose overflow policy is
+	 * {@code block} takes them a list at a time: one hand-off to its dispatch thread per
+	 * read, with back-pressure still reaching the socket. By default {@code false}: the
+	 * stream takes {@link #events()} one at a time.
+	 * @return whether the stream should read the lists of {@link #batches()}
+	 */
+	default boolean batchesByRead() {
+		return false;
+	}
+
+	/**
 	 * Return the status changes of the source's connection, starting with the current
 	 * status.
 	 * @return the statuses

@@ -46,7 +46,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * <p>
  * Events are parsed on the network thread and handed to the dispatch threads of an
  * {@link McpDispatchExecutor}, shared by all streams, through a queue of {@code buffer}
- * events (with {@link OverflowPolicy#BLOCK} over an {@link HttpEventSource}, the events
+ * events (with {@link OverflowPolicy#BLOCK} over a source that reads in batches,
+ * {@link McpEventSource#batchesByRead()} as an {@link HttpEventSource} does, the events
  * of one network read at a time): when it is full the stream stops reading the socket
  * (TCP back-pressure) unless an {@link OverflowPolicy} says otherwise. On a dispatch
  * thread, one event at a time and in arrival order, each event goes to the dispatcher
@@ -213,7 +214,7 @@ public final class McpEventStream implements SmartLifecycle {
 	 */
 	private Flux<McpEvent> handOff() {
 		Mono<Void> stop = this.stopSignal.asMono();
-		if (this.source instanceof HttpEventSource && this.settings.overflow() == OverflowPolicy.BLOCK) {
+		if (this.source.batchesByRead() && this.settings.overflow() == OverflowPolicy.BLOCK) {
 			return this.source.batches()
 				.takeUntilOther(stop)
 				.doOnNext(this::received)
