@@ -206,8 +206,10 @@ public final class McpClientFactory {
 	 */
 	public McpStatelessSession createStateless(McpServer server) {
 		String name = server.name();
+		McpAnswerNotifications answers = new McpAnswerNotifications(name, this.streamSettings.buffer(),
+				this.eventMapper);
 		StatelessStreamableHttpTransport transport = new StatelessStreamableHttpTransport(name, server.mcpUrl(),
-				this.client, this.jsonMapper);
+				this.client, this.jsonMapper, answers);
 		io.modelcontextprotocol.modern.client.transport.McpClientTransport decorated = transport;
 		for (McpTransportDecorator decorator : this.decorators) {
 			decorated = decorator.decorateStateless(server, transport, decorated);
@@ -258,6 +260,7 @@ public final class McpClientFactory {
 			.jsonMapper(this.jsonMapper)
 			.clientInfo(info)
 			.capabilities(capabilities(elicitationHandler != null, urlHandler != null))
+			.answers(answers)
 			.refresh((change) -> refreshTools(change, async, sync, syncUsed))
 			// What the server offers (discover, cached by the SDK) and what the
 			// application listens to: a server without prompts is not asked for them.

@@ -69,6 +69,12 @@ import org.springframework.web.reactive.function.client.WebClient;
  * is refreshed ({@link Builder#refresh(Function)}) and a {@value #RESYNC_TYPE} event says
  * that notifications may have been missed. A server that honours nothing the stream asks
  * for is not asked again.
+ *
+ * <p>
+ * The notifications a server sends in its answers to requests (progress, log messages,
+ * ...; see {@link McpAnswerNotifications}) are published among the stream's events as
+ * well, while its events are subscribed to, also when the listen connection is closed
+ * because there is nothing to listen to or was stopped for good.
  */
 public final class McpListenStream implements McpEventSource {
 
@@ -112,6 +118,8 @@ public final class McpListenStream implements McpEventSource {
 
 	private final ReconnectingEventStream engine;
 
+	private final @Nullable McpAnswerNotifications answers;
+
 	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
 
 	private final AtomicLong resyncs = new AtomicLong();
@@ -138,6 +146,7 @@ public final class McpListenStream implements McpEventSource {
 		this.reconnect = builder.settings.reconnect();
 		this.filters = builder.filters;
 		this.refresh = builder.refresh;
+		this.answers = builder.answers;
 		Map<String, Object> requestMeta = new LinkedHashMap<>();
 		requestMeta.put("io.modelcontextprotocol/protocolVersion", McpRevision.V2026_07_28.version());
 		requestMeta.put("io.modelcontextprotocol/clientCapabilities", builder.capabilities);
@@ -202,10 +211,16 @@ public final class McpListenStream implements McpEventSource {
 			}
 			this.nothingHonoured = false;
 			this.acknowledgedBefore = false;
-			// A stream that ended for good says so in its status; its subscribers
-			// complete.
+			// A stream that ended for good says so in its status.
 			return this.engine.events().concatMap(this::received).onErrorComplete();
-		});
+		})
+			// From the start, whatever becomes of the listen connection.
+			.mergeWith(answers());
+	}
+
+	private Flux<McpEvent> answers() {
+		McpAnswerNotifications notifications = this.answers;
+		return (notifications != null) ? notifications.events() : Flux.empty();
 	}
 
 	@Override
@@ -224,6 +239,17 @@ public final class McpListenStream implements McpEventSource {
 	 */
 	public String server() {
 		return this.server;
+	}
+
+	/**
+	 * Return how many notifications of answers to the server's requests were dropped
+	 * because the event stream fell behind with the overflow policy {@code block} (see
+	 * {@link McpAnswerNotifications}).
+	 * @return the count
+	 */
+	public long droppedAnswerNotifications() {
+		McpAnswerNotifications notifications = this.answers;
+		return (notifications != null) ? notifications.dropped() : 0;
 	}
 
 	/**
@@ -530,6 +556,8 @@ public final class McpListenStream implements McpEventSource {
 
 		private Function<McpEvent, Mono<Void>> refresh = (change) -> Mono.empty();
 
+		private @Nullable McpAnswerNotifications answers;
+
 		private Builder(String server, URI endpoint, WebClient client, StreamSettings settings, ObjectMapper mapper) {
 			this.server = Objects.requireNonNull(server, "server");
 			this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -591,6 +619,18 @@ public final class McpListenStream implements McpEventSource {
 		 */
 		public Builder refresh(Function<McpEvent, Mono<Void>> refresh) {
 			this.refresh = Objects.requireNonNull(refresh, "refresh");
+			return this;
+		}
+
+		/**
+		 * Set the notifications of the answers to the server's requests, published among
+		 * the stream's events while they are subscribed to, whatever the state of the
+		 * listen connection.
+		 * @param answers the notifications
+		 * @return this builder
+		 */
+		public Builder answers(McpAnswerNotifications answers) {
+			this.answers = Objects.requireNonNull(answers, "answers");
 			return this;
 		}
 

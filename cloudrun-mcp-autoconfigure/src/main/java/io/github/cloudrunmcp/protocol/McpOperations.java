@@ -61,7 +61,9 @@ public interface McpOperations {
 	Mono<List<McpSchema.Tool>> listTools();
 
 	/**
-	 * Call a tool.
+	 * Call a tool, asking for its progress (with a {@code progressToken}): the
+	 * {@code notifications/progress} the server sends while answering reach the server's
+	 * event stream and its listeners.
 	 * @param name the tool's name
 	 * @param arguments its arguments
 	 * @return the result, which may be an error result ({@code isError})

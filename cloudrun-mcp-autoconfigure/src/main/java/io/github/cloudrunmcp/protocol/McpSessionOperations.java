@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 
 import io.github.cloudrunmcp.server.McpRevision;
@@ -44,9 +45,12 @@ public final class McpSessionOperations implements McpOperations {
 
 	@Override
 	public Mono<McpSchema.CallToolResult> callTool(String name, Map<String, Object> arguments) {
-		return timed(
-				this.session.async().callTool(McpSchema.CallToolRequest.builder(name).arguments(arguments).build()),
-				"tools/call");
+		return timed(this.session.async()
+			.callTool(McpSchema.CallToolRequest.builder(name)
+				.arguments(arguments)
+				// The server's progress reaches the event stream.
+				.progressToken(UUID.randomUUID().toString())
+				.build()), "tools/call");
 	}
 
 	@Override

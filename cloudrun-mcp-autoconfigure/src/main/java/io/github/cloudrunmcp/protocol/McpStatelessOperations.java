@@ -72,6 +72,8 @@ public final class McpStatelessOperations implements McpOperations {
 		return this.session.async()
 			.tool(name)
 			.arguments(arguments)
+			// Asks for progress (a progressToken), which reaches the event stream.
+			.progress((progress) -> Mono.empty())
 			.call()
 			.map((result) -> this.jsonMapper.convertValue(result, McpSchema.CallToolResult.class));
 	}

@@ -45,6 +45,12 @@ import org.springframework.web.reactive.function.client.WebClientRequestExceptio
  * a 4xx status (an unsupported protocol version, for example) is handed to the SDK as the
  * response, so that it can negotiate; any other failed status becomes an
  * {@link McpHttpStatusException}.
+ *
+ * <p>
+ * The notifications a server sends in an answer ({@code notifications/progress},
+ * {@code notifications/message}, ...) go to the SDK, which hands progress to its progress
+ * hook, and, when the transport was created with {@link McpAnswerNotifications}, also to
+ * the server's event stream, in the order they arrived.
  */
 public final class StatelessStreamableHttpTransport implements McpClientTransport {
 
@@ -61,6 +67,8 @@ public final class StatelessStreamableHttpTransport implements McpClientTranspor
 
 	private final McpJsonMapper jsonMapper;
 
+	private final @Nullable McpAnswerNotifications notifications;
+
 	/**
 	 * Create a transport.
 	 * @param server the server's name, for messages
@@ -69,6 +77,22 @@ public final class StatelessStreamableHttpTransport implements McpClientTranspor
 	 * @param jsonMapper the mapper of JSON-RPC messages
 	 */
 	public StatelessStreamableHttpTransport(String server, URI endpoint, WebClient client, McpJsonMapper jsonMapper) {
+		this(server, endpoint, client, jsonMapper, null);
+	}
+
+	/**
+	 * Create a transport that also hands every notification of an answer to the server's
+	 * event stream.
+	 * @param server the server's name, for messages
+	 * @param endpoint the server's MCP endpoint
+	 * @param client the authenticated client
+	 * @param jsonMapper the mapper of JSON-RPC messages
+	 * @param notifications where the notifications of answers are published, or
+	 * {@code null}
+	 */
+	public StatelessStreamableHttpTransport(String server, URI endpoint, WebClient client, McpJsonMapper jsonMapper,
+			@Nullable McpAnswerNotifications notifications) {
+		this.notifications = notifications;
 		this.server = Objects.requireNonNull(server, "server");
 		this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
 		this.client = Objects.requireNonNull(client, "client");
@@ -130,7 +154,14 @@ public final class StatelessStreamableHttpTransport implements McpClientTranspor
 					if (data != null) {
 						sink.next(data);
 					}
-				}).map((data) -> parse(request, data)).filter((message) -> !serverRequest(message));
+				}).map((data) -> {
+					JsonRpc.JSONRPCMessage message = parse(request, data);
+					if (message instanceof JsonRpc.JSONRPCNotification && this.notifications != null) {
+						// The SDK gets it as well, after the event stream.
+						this.notifications.received(data);
+					}
+					return message;
+				}).filter((message) -> !serverRequest(message));
 			}
 			if (type != null && MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
 				return response.bodyToMono(String.class).map((json) -> parse(request, json)).flux();

@@ -150,8 +150,9 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 	}
 
 	/**
-	 * An echo tool whose {@code region} parameter is mirrored into a header, and a tool
-	 * whose header annotation is invalid (a name with a space).
+	 * An echo tool whose {@code region} parameter is mirrored into a header, a tool that
+	 * sends progress and a log message while answering, and a tool whose header
+	 * annotation is invalid (a name with a space).
 	 */
 	static final class Tools implements McpSyncToolRepository {
 
@@ -167,13 +168,17 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 			.description("Asks for a seat, then books it")
 			.build();
 
+		private static final McpSchema.Tool REPORT = McpSchema.Tool.builder("report", Map.of("type", "object"))
+			.description("Reports progress and logs a message while answering")
+			.build();
+
 		private static final McpSchema.Tool BROKEN = McpSchema.Tool.builder("broken", Map.of("type", "object",
 				"properties", Map.of("value", Map.of("type", "string", "x-mcp-header", "Not A Token"))))
 			.build();
 
 		@Override
 		public ToolsPage list(io.modelcontextprotocol.modern.server.McpRequestContext ctx, String cursor) {
-			return ToolsPage.of(List.of(ECHO, BOOK, BROKEN));
+			return ToolsPage.of(List.of(ECHO, BOOK, REPORT, BROKEN));
 		}
 
 		@Override
@@ -226,6 +231,17 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 							.build())
 						.build());
 				});
+			}
+			if ("report".equals(name)) {
+				return McpSyncTool.of(REPORT, (context, request) -> McpSyncResponse.streaming((notifier) -> {
+					notifier.progress(1, 2.0, "half");
+					notifier.notify("notifications/message",
+							new McpSchema.LoggingMessageParams(McpSchema.LoggingLevel.INFO, "report", "working"));
+					notifier.progress(2, 2.0, "done");
+					return McpSchema.CallToolResult.builder()
+						.addContent(McpSchema.TextContent.builder("reported").build())
+						.build();
+				}));
 			}
 			if ("broken".equals(name)) {
 				return McpSyncTool.of(BROKEN,

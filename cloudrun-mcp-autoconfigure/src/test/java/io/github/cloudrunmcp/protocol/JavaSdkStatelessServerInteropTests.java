@@ -148,7 +148,7 @@ class JavaSdkStatelessServerInteropTests {
 		runner().run((context) -> {
 			McpAsyncClient client = client(context.getBean(IdTokenExchangeFilterFunction.class));
 			McpSchema.ListToolsResult tools = client.tools().list().block(TIMEOUT);
-			assertThat(tools.tools()).extracting(McpSchema.Tool::name).containsExactly("echo", "book");
+			assertThat(tools.tools()).extracting(McpSchema.Tool::name).containsExactly("echo", "book", "report");
 			assertThat(tools.tools().get(0).inputSchema()).containsEntry("required", List.of("message"));
 			assertThat(text(client.tool("echo").arguments(Map.of("message", "still")).call().block(TIMEOUT)))
 				.isEqualTo("still from -");
@@ -202,7 +202,7 @@ class JavaSdkStatelessServerInteropTests {
 				assertThat(operations.sessionClient()).isEmpty();
 				List<io.modelcontextprotocol.spec.McpSchema.Tool> tools = operations.listTools().block(TIMEOUT);
 				assertThat(tools).extracting(io.modelcontextprotocol.spec.McpSchema.Tool::name)
-					.containsExactly("echo", "book");
+					.containsExactly("echo", "book", "report");
 				assertThat(tools.get(0).inputSchema()).containsEntry("required", List.of("message"))
 					.extractingByKey("properties")
 					.asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
@@ -335,6 +335,53 @@ class JavaSdkStatelessServerInteropTests {
 	}
 
 	@Test
+	void notificationsInAnswersReachListenersThroughOperationsAndTheSdksClientsWhichStillGetTheirProgress() {
+		runner()
+			.withConfiguration(
+					AutoConfigurations.of(McpClientAutoConfiguration.class, McpEventStreamAutoConfiguration.class))
+			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2026-07-28")
+			.withUserConfiguration(AnswerListeners.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				AnswerListeners listeners = context.getBean(AnswerListeners.class);
+				io.modelcontextprotocol.spec.McpSchema.CallToolResult viaOperations = context
+					.getBean(McpOperations.class)
+					.callTool("report", Map.of())
+					.block(TIMEOUT);
+				assertThat(((io.modelcontextprotocol.spec.McpSchema.TextContent) viaOperations.content().get(0)).text())
+					.isEqualTo("reported");
+				Awaitility.await().atMost(TIMEOUT).until(() -> listeners.received.size() == 3);
+				List<Double> sdkProgress = new CopyOnWriteArrayList<>();
+				McpSchema.CallToolResult viaAsync = context.getBean(McpAsyncClient.class)
+					.tool("report")
+					.arguments(Map.of())
+					.progress((progress) -> {
+						sdkProgress.add(progress.progress());
+						return Mono.empty();
+					})
+					.call()
+					.block(TIMEOUT);
+				assertThat(text(viaAsync)).isEqualTo("reported");
+				assertThat(sdkProgress).containsExactly(1.0, 2.0);
+				Awaitility.await().atMost(TIMEOUT).until(() -> listeners.received.size() == 6);
+				List<Double> syncProgress = new CopyOnWriteArrayList<>();
+				McpSchema.CallToolResult viaSync = context.getBean(McpSyncClient.class)
+					.tool("report")
+					.arguments(Map.of())
+					.progress((progress) -> syncProgress.add(progress.progress()))
+					.call();
+				assertThat(text(viaSync)).isEqualTo("reported");
+				assertThat(syncProgress).containsExactly(1.0, 2.0);
+				Awaitility.await().atMost(TIMEOUT).until(() -> listeners.received.size() == 9);
+				// In order within each answer, mapped to the 2025-11-25 types.
+				assertThat(listeners.received).containsExactly("progress 1.0/2.0 half", "message INFO working",
+						"progress 2.0/2.0 done", "progress 1.0/2.0 half", "message INFO working",
+						"progress 2.0/2.0 done", "progress 1.0/2.0 half", "message INFO working",
+						"progress 2.0/2.0 done");
+			});
+	}
+
+	@Test
 	void anUnknownRevisionFailsStartUpSayingWhatToSet() {
 		runner().withConfiguration(AutoConfigurations.of(McpClientAutoConfiguration.class))
 			.withPropertyValues("cloudrun.mcp.transport=streamable-http", "cloudrun.mcp.revision=2024-01-01")
@@ -351,6 +398,22 @@ class JavaSdkStatelessServerInteropTests {
 		@McpListener
 		void on(McpEvent event) {
 			this.types.add(event.type());
+		}
+
+	}
+
+	static class AnswerListeners {
+
+		final List<String> received = new CopyOnWriteArrayList<>();
+
+		@McpListener("notifications/progress")
+		void onProgress(io.modelcontextprotocol.spec.McpSchema.ProgressNotification progress) {
+			this.received.add("progress " + progress.progress() + "/" + progress.total() + " " + progress.message());
+		}
+
+		@McpListener("notifications/message")
+		void onMessage(io.modelcontextprotocol.spec.McpSchema.LoggingMessageNotification message) {
+			this.received.add("message " + message.level() + " " + message.data());
 		}
 
 	}
