@@ -121,11 +121,40 @@ final class JavaSdkStatelessServer implements AutoCloseable {
 		this.toolsListFails = fails;
 	}
 
+	/**
+	 * Send a numbered {@code notifications/message} to listening clients that asked for
+	 * tool list changes, for order and duplicate checks.
+	 * @param seq the number, the message's data
+	 */
+	void numbered(long seq) {
+		this.changes.broadcast(new Numbered(seq));
+	}
+
 	@Override
 	public void close() throws Exception {
 		this.transport.closeGracefully();
 		this.tomcat.stop();
 		this.tomcat.destroy();
+	}
+
+	/** A numbered log message, sent on the listen streams that listen to tool changes. */
+	private record Numbered(long seq) implements ServerChange {
+
+		@Override
+		public String method() {
+			return "notifications/message";
+		}
+
+		@Override
+		public Object params() {
+			return Map.of("level", "info", "data", String.valueOf(this.seq));
+		}
+
+		@Override
+		public boolean isHonouredBy(McpSchema.SubscriptionFilter filter) {
+			return filter.wantsToolsListChanged();
+		}
+
 	}
 
 	private final class Recording extends HttpServlet {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
@@ -26,6 +28,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.http.client.autoconfigure.HttpClientAutoConfiguration;
+import org.springframework.boot.http.client.autoconfigure.reactive.ReactiveHttpClientAutoConfiguration;
+import org.springframework.boot.http.codec.autoconfigure.CodecsAutoConfiguration;
+import org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
@@ -36,7 +42,9 @@ import static org.awaitility.Awaitility.await;
  * The 2026-07-28 transport behind a {@link FaultProxy}, against the MCP Java SDK's own
  * server: the revision has no resumption, so every call either succeeds or fails with a
  * clear error within its timeout (none hangs), and the listen stream reopens after every
- * fault and says so with a resync event before the notifications that follow.
+ * fault (those of the proxy's list and a redirect chain) and says so with a resync event
+ * before the notifications that follow: none of them is delivered twice or out of order,
+ * and once reopened every one comes.
  */
 class StatelessFaultInjectionTests {
 
@@ -126,33 +134,109 @@ class StatelessFaultInjectionTests {
 		});
 	}
 
+	static Stream<Arguments> listenFaults() {
+		// The listen stream's connections meet the fault; the redirects send its POST
+		// back to the proxy, so that the chain is made of the proxy's own connections.
+		return Stream.concat(faults(), Stream.of(Arguments.of("redirect chain", Fault.redirect(307, "/mcp"))));
+	}
+
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("faults")
-	void theListenStreamReopensAndResyncsAfterEveryFault(String name, Fault fault) {
-		mcp().run((context) -> {
+	@MethodSource("listenFaults")
+	void theListenStreamReopensAndResyncsAfterEveryFaultWithNothingDuplicatedOrReordered(String name, Fault fault)
+			throws InterruptedException {
+		AtomicLong published = new AtomicLong();
+		AtomicBoolean publishing = new AtomicBoolean(true);
+		// Numbered notifications all along, 50 a second: the ones sent while the stream
+		// is down are not delivered (the revision has no resumption), but none may come
+		// twice or out of order.
+		Thread publisher = new Thread(() -> {
+			while (publishing.get()) {
+				server.numbered(published.incrementAndGet());
+				try {
+					Thread.sleep(20);
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+			}
+		}, "numbered-publisher");
+		try {
+			listenThroughFault(name, fault, publisher, publishing);
+		}
+		finally {
+			publishing.set(false);
+			publisher.interrupt();
+		}
+	}
+
+	private void listenThroughFault(String name, Fault fault, Thread publisher, AtomicBoolean publishing) {
+		ApplicationContextRunner runner = mcp();
+		if (name.startsWith("redirect")) {
+			// As in an application: the WebClient.Builder of Spring Boot, whose connector
+			// follows redirects within the origin.
+			runner = runner.withConfiguration(
+					AutoConfigurations.of(HttpClientAutoConfiguration.class, ReactiveHttpClientAutoConfiguration.class,
+							WebClientAutoConfiguration.class, CodecsAutoConfiguration.class));
+		}
+		runner.run((context) -> {
 			assertThat(context).hasNotFailed();
 			Listeners listeners = context.getBean(Listeners.class);
 			McpEventStream stream = context.getBean(McpEventStream.class);
-			await().atMost(Duration.ofSeconds(30)).until(() -> stream.status().state() == McpStreamStatus.State.OPEN);
+			List<McpStreamStatus.State> states = new CopyOnWriteArrayList<>();
+			stream.statusChanges().subscribe((status) -> states.add(status.state()));
+			await().atMost(Duration.ofSeconds(30)).until(() -> states.contains(McpStreamStatus.State.OPEN));
 			server.toolsChanged();
 			await().atMost(Duration.ofSeconds(10)).until(() -> listeners.types.contains(CHANGED));
-			this.proxy.next(fault).next(fault).next(fault);
-			this.proxy.resetAll();
-			// Reopened past the three faulty connections: the stream says what may have
-			// been missed.
-			await().atMost(Duration.ofSeconds(30)).until(() -> listeners.types.contains(McpListenStream.RESYNC_TYPE));
-			await().atMost(Duration.ofSeconds(30)).until(() -> stream.status().state() == McpStreamStatus.State.OPEN);
-			int before = listeners.types.size();
-			server.toolsChanged();
-			await().atMost(Duration.ofSeconds(10)).until(() -> listeners.types.size() > before);
-			assertThat(listeners.types.subList(before, listeners.types.size())).as(name).containsExactly(CHANGED);
-			// A resync follows every reopen, and comes before what followed it.
+			publisher.start();
+			await().atMost(Duration.ofSeconds(10)).until(() -> listeners.seqs.size() >= 10);
+			if (name.equals("redirect chain")) {
+				this.proxy.next(fault).next(Fault.redirect(308, "/mcp")).next(Fault.redirect(301, "/mcp"));
+				this.proxy.resetAll();
+			}
+			else {
+				this.proxy.next(fault).next(fault).next(fault);
+				this.proxy.resetAll();
+			}
+			int reset = listeners.arrivals.size();
+			int statesAtReset = states.size();
+			// Reopened: a resync, then 20 consecutive notifications on the new
+			// connection.
+			// Generous: the first test of a cold JVM on a busy machine is slow.
+			await().atMost(Duration.ofSeconds(120))
+				.until(() -> consecutiveAfterLastResync(
+						listeners.arrivals.subList(reset, listeners.arrivals.size())) >= 20);
+			publishing.set(false);
+			publisher.join();
+			// Anything late would show up now.
+			Thread.sleep(300);
+			List<Long> seqs = List.copyOf(listeners.seqs);
+			assertThat(seqs).as("%s: no notification twice or out of order", name).isSorted().doesNotHaveDuplicates();
+			assertThat(listeners.arrivals.subList(reset, listeners.arrivals.size())).as(name).contains(RESYNC);
+			// The stream said it was open again.
+			assertThat(states.subList(statesAtReset, states.size())).as(name).contains(McpStreamStatus.State.OPEN);
+			// A resync follows every reopen and comes before what followed it.
 			assertThat(listeners.types.get(0)).isEqualTo(CHANGED);
-			assertThat(listeners.types.subList(1, before)).as(name)
-				.isNotEmpty()
-				.containsOnly(McpListenStream.RESYNC_TYPE);
 		});
 	}
+
+	/**
+	 * Count the notifications after the last resync, if they are consecutive numbers.
+	 */
+	private static int consecutiveAfterLastResync(List<Object> arrivals) {
+		int resync = arrivals.lastIndexOf(RESYNC);
+		if (resync < 0) {
+			return 0;
+		}
+		List<Object> after = arrivals.subList(resync + 1, arrivals.size());
+		for (int i = 1; i < after.size(); i++) {
+			if ((Long) after.get(i) != (Long) after.get(i - 1) + 1) {
+				return 0;
+			}
+		}
+		return after.size();
+	}
+
+	private static final String RESYNC = McpListenStream.RESYNC_TYPE;
 
 	private static final String CHANGED = "notifications/tools/list_changed";
 
@@ -169,11 +253,26 @@ class StatelessFaultInjectionTests {
 
 		final List<String> types = new CopyOnWriteArrayList<>();
 
+		final List<Long> seqs = new CopyOnWriteArrayList<>();
+
+		/** Resyncs and notification numbers, in the order they came. */
+		final List<Object> arrivals = new CopyOnWriteArrayList<>();
+
 		@McpListener
 		void on(McpEvent event) {
 			this.types.add(event.type());
+			if (MESSAGE.equals(event.type())) {
+				long seq = Long.parseLong(event.json().path("params").path("data").asString());
+				this.seqs.add(seq);
+				this.arrivals.add(seq);
+			}
+			else if (RESYNC.equals(event.type())) {
+				this.arrivals.add(RESYNC);
+			}
 		}
 
 	}
+
+	private static final String MESSAGE = "notifications/message";
 
 }
