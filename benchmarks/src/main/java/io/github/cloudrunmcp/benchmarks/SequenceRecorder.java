@@ -4,8 +4,9 @@ import java.util.BitSet;
 
 /**
  * Records the sequence numbers a listener receives, counting what the fault harnesses
- * report: deliveries, duplicates, numbers that came out of order, and when the first
- * number above a mark arrived (the stream's recovery after a fault).
+ * report: deliveries, duplicates, numbers that came out of order, when the first number
+ * above a mark arrived (the stream's recovery after a fault), and the resync events of a
+ * stream without resumption (with when the first one after the mark came).
  */
 final class SequenceRecorder {
 
@@ -22,6 +23,10 @@ final class SequenceRecorder {
 	private long mark = Long.MAX_VALUE;
 
 	private long passedMarkAt;
+
+	private long resyncs;
+
+	private long resyncedAt;
 
 	/**
 	 * Record a delivery.
@@ -51,6 +56,33 @@ final class SequenceRecorder {
 	synchronized void mark(long seq) {
 		this.mark = seq;
 		this.passedMarkAt = 0;
+		this.resyncedAt = 0;
+	}
+
+	/**
+	 * Record a resync event: the stream reopened and says what it may have missed.
+	 */
+	synchronized void resync() {
+		this.resyncs++;
+		if (this.resyncedAt == 0) {
+			this.resyncedAt = System.nanoTime();
+		}
+	}
+
+	synchronized long resyncs() {
+		return this.resyncs;
+	}
+
+	/**
+	 * Return when the first resync event after the mark came.
+	 * @return {@link System#nanoTime()} of that event, 0 while none did
+	 */
+	synchronized long resyncedAt() {
+		return this.resyncedAt;
+	}
+
+	synchronized long highest() {
+		return this.highest;
 	}
 
 	/**
