@@ -7,6 +7,7 @@ import io.github.cloudrunmcp.autoconfigure.CloudRunMcpAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpClientAutoConfiguration;
 import io.github.cloudrunmcp.autoconfigure.McpHealthAutoConfiguration;
 import io.github.cloudrunmcp.server.McpRevision;
+import io.github.cloudrunmcp.test.EverythingServer;
 import io.github.cloudrunmcp.test.FakeMcpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,15 +22,16 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The liveness probe of servers whose revision is {@code auto} (the default), against
- * real servers on loopback that stop and start again on the same port: after the
- * negotiation it asks in the negotiated revision ({@code ping} or
- * {@code server/discover}), so that an outage turns the server's health {@code DOWN}
- * within one interval and the recovery {@code UP}. The event streams are off, so that
- * only the probe can tell.
+ * real servers on loopback (the MCP reference server among them) that stop and start
+ * again on the same port: after the negotiation it asks in the negotiated revision
+ * ({@code ping} or {@code server/discover}), so that an outage turns the server's health
+ * {@code DOWN} within one interval and the recovery {@code UP}. The event streams are
+ * off, so that only the probe can tell.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class NegotiatedLivenessTests {
@@ -111,6 +113,36 @@ class NegotiatedLivenessTests {
 				assertThat(restarted.requests())
 					.allSatisfy((headers) -> assertThat(headers.get("mcp-method")).isEqualTo("server/discover"));
 				assertThat(context.getBean(McpOperations.class).revision()).contains(McpRevision.V2026_07_28);
+			});
+		}
+		finally {
+			if (running[0] != null) {
+				running[0].close();
+			}
+		}
+	}
+
+	@Test
+	void theMcpReferenceServersOutageAndRecoveryShowWithinAnInterval(CapturedOutput output) {
+		assumeThat(EverythingServer.isInstalled()).as("the MCP reference server is installed (npm ci)").isTrue();
+		EverythingServer first = EverythingServer.start();
+		// The server that runs, to close at the end.
+		EverythingServer[] running = { first };
+		int port = first.port();
+		try {
+			runner(first.origin()).run((context) -> {
+				assertThat(context.getBean(McpOperations.class).revision()).contains(McpRevision.V2025_11_25);
+				HealthIndicator health = indicator(context);
+				await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus().equals(Status.UP));
+				// The reference server's process ends: nothing listens on its port.
+				running[0] = null;
+				first.close();
+				assertNoticedWithin(() -> health.health().getStatus().equals(Status.DOWN));
+				assertThat(output).contains("MCP server 'search' does not answer its liveness check");
+				// A new process on the same port, which knows no session.
+				running[0] = EverythingServer.start(port);
+				await().atMost(Duration.ofSeconds(30)).until(() -> health.health().getStatus().equals(Status.UP));
+				assertThat(output).contains("MCP server 'search' answers again");
 			});
 		}
 		finally {

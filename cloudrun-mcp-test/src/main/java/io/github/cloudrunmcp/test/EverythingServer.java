@@ -66,13 +66,24 @@ public final class EverythingServer implements AutoCloseable {
 	 * not come up
 	 */
 	public static EverythingServer start() {
+		return start(freePort());
+	}
+
+	/**
+	 * Start the server on the given loopback port (for example the port of a server that
+	 * was closed, to play a restart) and wait until it accepts connections.
+	 * @param port the port
+	 * @return the running server
+	 * @throws IllegalStateException if the package is not installed or the server does
+	 * not come up
+	 */
+	public static EverythingServer start(int port) {
 		Path home = home();
 		if (home == null) {
 			throw new IllegalStateException("The MCP reference server is not installed: run 'npm ci' in the "
 					+ "project's root (or 'npm install @modelcontextprotocol/server-everything'), or point the "
 					+ "system property cloudrun.mcp.everything.dir at the directory that holds its node_modules.");
 		}
-		int port = freePort();
 		ProcessBuilder builder = new ProcessBuilder("node", home.resolve(ENTRY).toString(), "streamableHttp")
 			.redirectErrorStream(true);
 		builder.environment().put("PORT", Integer.toString(port));
