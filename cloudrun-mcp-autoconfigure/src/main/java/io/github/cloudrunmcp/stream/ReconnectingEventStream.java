@@ -621,6 +621,20 @@ public final class ReconnectingEventStream {
 			if (special != null) {
 				return special;
 			}
+			if (refused.status() >= 300 && refused.status() < 400 && StreamStatusTable
+				.isSameOrigin(refused.request().uri(), refused.headers().getFirst(HttpHeaders.LOCATION))) {
+				// A redirect within the origin that reached the stream: the client gave
+				// up
+				// following a loop (or follows no redirects). A loop may end, so it is
+				// retried with backoff; a redirect elsewhere stays a configuration error.
+				return new McpStreamException(
+						"Server '" + ReconnectingEventStream.this.name + "' answered " + refused.request().describe()
+								+ " with " + refused.status()
+								+ " to the same origin, which the client did not follow (a redirect loop, or a client "
+								+ "that follows no redirects); retrying with backoff.",
+						refused.status(), true,
+						StreamSettings.Reconnect.retryAfter(refused.headers().getFirst(HttpHeaders.RETRY_AFTER)));
+			}
 			return StreamStatusTable.refusal(
 					"Server '" + ReconnectingEventStream.this.name + "' answered " + refused.request().describe(),
 					refused.status(), refused.headers().getFirst(HttpHeaders.RETRY_AFTER), refused.body(),

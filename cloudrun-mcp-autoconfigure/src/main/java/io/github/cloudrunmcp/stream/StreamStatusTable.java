@@ -1,5 +1,6 @@
 package io.github.cloudrunmcp.stream;
 
+import java.net.URI;
 import java.time.Duration;
 
 import io.github.cloudrunmcp.text.PrintableText;
@@ -53,6 +54,10 @@ import org.jspecify.annotations.Nullable;
  * <td>retrying cannot fix it</td>
  * </tr>
  * </table>
+ * <p>
+ * A stream retries one more case itself: a {@code 3xx} whose {@code Location} stays
+ * within the origin ({@link #isSameOrigin}), which reaches it only when the client gave
+ * up following a redirect loop or follows no redirects.
  */
 public final class StreamStatusTable {
 
@@ -102,6 +107,35 @@ public final class StreamStatusTable {
 		boolean retryable = isRetryable(status);
 		Duration wait = retryable ? StreamSettings.Reconnect.retryAfter(retryAfter) : null;
 		return new McpStreamException(head + advice + detail, status, retryable, wait);
+	}
+
+	/**
+	 * Return whether a redirect's {@code Location} resolves to the same scheme, host and
+	 * port as the URL that answered with it.
+	 * @param from the URL that answered
+	 * @param location the {@code Location} header, or {@code null}
+	 * @return whether the redirect stays within the origin
+	 */
+	public static boolean isSameOrigin(URI from, @Nullable String location) {
+		if (location == null || location.isBlank()) {
+			return false;
+		}
+		URI to;
+		try {
+			to = from.resolve(location.strip());
+		}
+		catch (IllegalArgumentException ex) {
+			return false;
+		}
+		return to.getScheme() != null && to.getHost() != null && to.getScheme().equalsIgnoreCase(from.getScheme())
+				&& to.getHost().equalsIgnoreCase(from.getHost()) && port(to) == port(from);
+	}
+
+	private static int port(URI uri) {
+		if (uri.getPort() != -1) {
+			return uri.getPort();
+		}
+		return "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
 	}
 
 	/**

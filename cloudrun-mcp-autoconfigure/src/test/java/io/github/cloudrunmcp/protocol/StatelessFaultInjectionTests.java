@@ -42,9 +42,9 @@ import static org.awaitility.Awaitility.await;
  * The 2026-07-28 transport behind a {@link FaultProxy}, against the MCP Java SDK's own
  * server: the revision has no resumption, so every call either succeeds or fails with a
  * clear error within its timeout (none hangs), and the listen stream reopens after every
- * fault (those of the proxy's list and a redirect chain) and says so with a resync event
- * before the notifications that follow: none of them is delivered twice or out of order,
- * and once reopened every one comes.
+ * fault (those of the proxy's list, a redirect chain and a redirect loop) and says so
+ * with a resync event before the notifications that follow: none of them is delivered
+ * twice or out of order, and once reopened every one comes.
  */
 class StatelessFaultInjectionTests {
 
@@ -136,8 +136,10 @@ class StatelessFaultInjectionTests {
 
 	static Stream<Arguments> listenFaults() {
 		// The listen stream's connections meet the fault; the redirects send its POST
-		// back to the proxy, so that the chain is made of the proxy's own connections.
-		return Stream.concat(faults(), Stream.of(Arguments.of("redirect chain", Fault.redirect(307, "/mcp"))));
+		// back to the proxy, so that a chain or a loop is made of the proxy's own
+		// connections.
+		return Stream.concat(faults(), Stream.of(Arguments.of("redirect chain", Fault.redirect(307, "/mcp")),
+				Arguments.of("redirect loop", Fault.redirect(302, "/mcp"))));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -189,7 +191,21 @@ class StatelessFaultInjectionTests {
 			await().atMost(Duration.ofSeconds(10)).until(() -> listeners.types.contains(CHANGED));
 			publisher.start();
 			await().atMost(Duration.ofSeconds(10)).until(() -> listeners.seqs.size() >= 10);
-			if (name.equals("redirect chain")) {
+			if (name.equals("redirect loop")) {
+				// Every connection is redirected for two seconds, then none. The client
+				// gives up following after 50 hops and the 302 reaches the stream, which
+				// retries it: a loop may end.
+				int before = this.proxy.connections();
+				this.proxy.always(fault);
+				this.proxy.resetAll();
+				Thread.sleep(2000);
+				this.proxy.always(Fault.none());
+				// The reconnect backoff (20 ms to 200 ms) bounds the attempts: each
+				// attempt follows at most 50 redirects, so not a storm.
+				assertThat(this.proxy.connections() - before).as("connections during the loop").isLessThan(1000);
+				assertThat(stream.status().state()).isNotEqualTo(McpStreamStatus.State.FAILED);
+			}
+			else if (name.equals("redirect chain")) {
 				this.proxy.next(fault).next(Fault.redirect(308, "/mcp")).next(Fault.redirect(301, "/mcp"));
 				this.proxy.resetAll();
 			}
