@@ -14,8 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,8 +25,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code events} transport behind a {@link FaultProxy}: for every fault the first
- * connections meet, the stream resumes with {@code Last-Event-ID} and delivers every
- * event once, in order.
+ * connections meet (and a redirect chain and a redirect loop within the origin), the
+ * stream resumes with {@code Last-Event-ID} and delivers every event once, in order.
  */
 class FaultInjectionTests {
 
@@ -54,7 +56,9 @@ class FaultInjectionTests {
 				Arguments.of("black hole", Fault.blackHole()),
 				Arguments.of("headers that never come", Fault.headersNeverCome()),
 				Arguments.of("latency", Fault.latency(Duration.ofMillis(30))),
-				Arguments.of("bandwidth limit", Fault.bandwidth(8000)));
+				Arguments.of("bandwidth limit", Fault.bandwidth(8000)),
+				Arguments.of("redirect chain", Fault.redirect(307, "/events")),
+				Arguments.of("redirect loop", Fault.redirect(302, "/events")));
 	}
 
 	@ParameterizedTest(name = "{0}")
@@ -63,8 +67,18 @@ class FaultInjectionTests {
 		this.server = new FakeEventServer().start();
 		URI origin = URI.create(this.server.origin());
 		this.proxy = FaultProxy.to(origin.getHost(), origin.getPort()).start();
-		// The first three connections meet the fault, the fourth passes through.
-		this.proxy.next(fault).next(fault).next(fault);
+		if (name.equals("redirect loop")) {
+			// Every connection is redirected back to the proxy until the loop is ended
+			// below: the client gives up after 50 hops, and the stream retries.
+			this.proxy.always(fault);
+		}
+		else if (name.equals("redirect chain")) {
+			this.proxy.next(fault).next(Fault.redirect(308, "/events")).next(Fault.redirect(301, "/events"));
+		}
+		else {
+			// The first three connections meet the fault, the fourth passes through.
+			this.proxy.next(fault).next(fault).next(fault);
+		}
 		this.server.publishNumbered(EVENTS / 2);
 		// Short timeouts so that silent connections are given up within a test.
 		StreamSettings settings = new StreamSettings(32, OverflowPolicy.BLOCK, 1024 * 1024, Duration.ofSeconds(1),
@@ -72,9 +86,19 @@ class FaultInjectionTests {
 				new StreamSettings.Reconnect(Duration.ofMillis(20), Duration.ofMillis(200), 2.0, 0.0, 0),
 				Duration.ofSeconds(1));
 		List<McpEvent> received = new CopyOnWriteArrayList<>();
-		this.stream = new McpEventStream("default", URI.create(this.proxy.origin() + "/events"), WebClient.create(),
-				settings, JsonMapper.builder().build(), received::add);
+		// A client that follows redirects, as Spring Boot's is.
+		WebClient client = WebClient.builder()
+			.clientConnector(new ReactorClientHttpConnector(HttpClient.create().followRedirect(true)))
+			.build();
+		this.stream = new McpEventStream("default", URI.create(this.proxy.origin() + "/events"), client, settings,
+				JsonMapper.builder().build(), received::add);
 		this.stream.start();
+		if (name.equals("redirect loop")) {
+			await().atMost(Duration.ofSeconds(30)).until(() -> this.proxy.connections() >= 120);
+			assertThat(this.stream.status().state()).as("a loop may end: the stream keeps trying")
+				.isNotEqualTo(McpStreamStatus.State.FAILED);
+			this.proxy.always(Fault.none());
+		}
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= EVENTS / 2);
 		this.server.publishNumbered(EVENTS / 2);
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= EVENTS);
