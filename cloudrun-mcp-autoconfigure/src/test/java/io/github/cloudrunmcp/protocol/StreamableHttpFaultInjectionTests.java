@@ -87,6 +87,14 @@ class StreamableHttpFaultInjectionTests {
 				Arguments.of("bandwidth limit", Fault.bandwidth(8000)));
 	}
 
+	static Stream<Arguments> streamFaults() {
+		// The library's client here follows no redirects (no Spring Boot WebClient
+		// configuration): each redirect reaches the GET stream, which retries one within
+		// the origin.
+		return Stream.concat(faults(), Stream.of(Arguments.of("redirect chain", Fault.redirect(307, "/mcp")),
+				Arguments.of("redirect loop", Fault.redirect(302, "/mcp"))));
+	}
+
 	// Short timeouts so that silent connections are given up within a test; 60 s to
 	// initialize, since the first context of a test JVM on a busy machine can be slow.
 	private ApplicationContextRunner mcp() {
@@ -100,7 +108,7 @@ class StreamableHttpFaultInjectionTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@MethodSource("faults")
+	@MethodSource("streamFaults")
 	void notificationStreamLosesDuplicatesAndReordersNothing(String name, Fault fault) {
 		this.server.onGet(this.server::notifications);
 		publish(NOTIFICATIONS / 2);
@@ -110,8 +118,23 @@ class StreamableHttpFaultInjectionTests {
 			McpEventStream stream = context.getBean(McpEventStream.class);
 			await().atMost(Duration.ofSeconds(30)).until(() -> listeners.seqs.size() >= NOTIFICATIONS / 2);
 			int before = this.proxy.connections();
-			this.proxy.next(fault).next(fault).next(fault);
-			this.proxy.resetAll();
+			if (name.equals("redirect loop")) {
+				// Every connection is redirected until the loop ends: the stream keeps
+				// trying with backoff, since a loop may end.
+				this.proxy.always(fault);
+				this.proxy.resetAll();
+				await().atMost(Duration.ofSeconds(30)).until(() -> this.proxy.connections() - before >= 20);
+				assertThat(stream.status().state()).isNotEqualTo(McpStreamStatus.State.FAILED);
+				this.proxy.always(Fault.none());
+			}
+			else if (name.equals("redirect chain")) {
+				this.proxy.next(fault).next(Fault.redirect(308, "/mcp")).next(Fault.redirect(301, "/mcp"));
+				this.proxy.resetAll();
+			}
+			else {
+				this.proxy.next(fault).next(fault).next(fault);
+				this.proxy.resetAll();
+			}
 			publish(NOTIFICATIONS / 2);
 			await().atMost(Duration.ofSeconds(30)).until(() -> listeners.seqs.size() >= NOTIFICATIONS);
 			// Anything late would show up now.
