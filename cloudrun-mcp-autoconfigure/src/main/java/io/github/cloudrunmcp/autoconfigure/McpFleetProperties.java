@@ -125,7 +125,8 @@ public class McpFleetProperties {
 	private @Nullable String instanceId;
 
 	/**
-	 * Host and port of a Pub/Sub emulator to use instead of the service.
+	 * Host and port of a Pub/Sub emulator to use instead of the service; instances then
+	 * consume with unary pulls, since the emulator does not see a streaming pull end.
 	 */
 	private @Nullable String pubsubEmulatorHost;
 
