@@ -49,7 +49,7 @@ public final class IdleStreamsBenchmark {
 				+ "live threads of the whole JVM (Netty's event loops and the JVM's own included)"
 				+ (quick ? " (--quick smoke run)" : "") + ":\n\n");
 		table.append("| streams | heap used (MiB) | heap per stream (KiB) | threads | peak threads | "
-				+ "threads named mcp-* |\n");
+				+ "threads named cloudrun-mcp-* |\n");
 		table.append("| ---: | ---: | ---: | ---: | ---: | ---: |\n");
 		MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
 		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
