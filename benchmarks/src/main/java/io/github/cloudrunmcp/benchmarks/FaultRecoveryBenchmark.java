@@ -301,8 +301,7 @@ public final class FaultRecoveryBenchmark {
 
 					@Override
 					public void publish(long seq) {
-						server.publishNotification("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
-								+ "\"params\":{\"level\":\"info\",\"data\":\"" + seq + "\"}}");
+						server.publishNotification(numberedMessage(seq));
 					}
 
 					@Override
@@ -325,8 +324,7 @@ public final class FaultRecoveryBenchmark {
 
 					@Override
 					public void publish(long seq) {
-						server.publish("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
-								+ "\"params\":{\"level\":\"info\",\"data\":\"" + seq + "\"}}");
+						server.publish(numberedMessage(seq));
 					}
 
 					@Override
@@ -348,6 +346,15 @@ public final class FaultRecoveryBenchmark {
 		}
 
 		abstract Target start() throws Exception;
+
+		/**
+		 * Return the MCP log message that carries a sequence number, as both MCP servers
+		 * publish it.
+		 */
+		static String numberedMessage(long seq) {
+			return "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\","
+					+ "\"params\":{\"level\":\"info\",\"data\":\"" + seq + "\"}}";
+		}
 
 	}
 
