@@ -448,7 +448,7 @@ public class CloudRunMcpProperties {
 		/**
 		 * How many events may wait between the network and the consumers. On the 'events'
 		 * transport with overflow 'block', the events of one network read cross together
-		 * instead, and at most two reads' events wait.
+		 * instead, and at most nine reads' events wait.
 		 */
 		private int buffer = 32;
 

@@ -48,18 +48,26 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@link McpDispatchExecutor}, shared by all streams, through a queue of {@code buffer}
  * events (with {@link OverflowPolicy#BLOCK} over a source that reads in batches,
  * {@link McpEventSource#batchesByRead()} as an {@link HttpEventSource} does, the events
- * of one network read at a time): when it is full the stream stops reading the socket
- * (TCP back-pressure) unless an {@link OverflowPolicy} says otherwise. On a dispatch
- * thread, one event at a time and in arrival order, each event goes to the dispatcher
- * (the application context's listeners) and to {@link #events()} subscribers; the stream
- * holds no thread while no events wait. At {@link #stop()} reading stops and what was
- * already read is delivered within the shutdown grace.
+ * of a few network reads, handed over a read at a time): when it is full the stream stops
+ * reading the socket (TCP back-pressure) unless an {@link OverflowPolicy} says otherwise.
+ * On a dispatch thread, one event at a time and in arrival order, each event goes to the
+ * dispatcher (the application context's listeners) and to {@link #events()} subscribers;
+ * the stream holds no thread while no events wait. At {@link #stop()} reading stops and
+ * what was already read is delivered within the shutdown grace.
  */
 public final class McpEventStream implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(McpEventStream.class);
 
 	private static final int FAN_OUT_PREFETCH = 8;
+
+	/**
+	 * The network reads that a stream with the overflow policy {@code block} reads ahead
+	 * of its dispatch lane: the lane asks for more once it took three quarters of them,
+	 * so that the network thread keeps reading while the lane delivers, and is asked
+	 * across threads once per six reads rather than once per read.
+	 */
+	static final int READ_PREFETCH = 8;
 
 	private final String server;
 
@@ -207,10 +215,11 @@ public final class McpEventStream implements SmartLifecycle {
 	/**
 	 * The source's events on the dispatch lane. Events read from an endpoint go over a
 	 * network buffer at a time, when the overflow policy is {@code block}: one hand-off
-	 * per buffer rather than per event, and the socket is read again only once the
-	 * dispatch lane took the buffer before (so at most two buffers' events wait, besides
-	 * the fan-out's few). Otherwise one event at a time, through {@code buffer} slots and
-	 * the overflow policy.
+	 * per buffer rather than per event, and at most {@value #READ_PREFETCH} buffers read
+	 * ahead of the dispatch lane (so while the consumers are behind, the events of at
+	 * most that many reads and the one being read wait, besides the fan-out's few).
+	 * Otherwise one event at a time, through {@code buffer} slots and the overflow
+	 * policy.
 	 */
 	private Flux<McpEvent> handOff() {
 		Mono<Void> stop = this.stopSignal.asMono();
@@ -218,7 +227,7 @@ public final class McpEventStream implements SmartLifecycle {
 			return this.source.batches()
 				.takeUntilOther(stop)
 				.doOnNext(this::received)
-				.publishOn(this.dispatchScheduler, 1)
+				.publishOn(this.dispatchScheduler, READ_PREFETCH)
 				.concatMapIterable(Function.identity(), 1);
 		}
 		Flux<McpEvent> network = this.source.events().takeUntilOther(stop).doOnNext(this::received);

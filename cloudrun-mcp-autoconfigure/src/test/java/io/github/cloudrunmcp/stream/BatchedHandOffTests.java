@@ -27,9 +27,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * Tests for the hand-off of a source's events a network read at a time
  * ({@link McpEventSource#batchesByRead()} with the overflow policy {@code block}): the
- * stream reads the next list only once its dispatch lane took the one before, so that
- * while the consumers are behind at most two reads' events wait, besides the fan-out's
- * few.
+ * stream reads at most {@link McpEventStream#READ_PREFETCH} lists ahead of its dispatch
+ * lane, so that while the consumers are behind the events of at most that many reads and
+ * the one being delivered wait, besides the fan-out's few.
  */
 class BatchedHandOffTests {
 
@@ -50,7 +50,7 @@ class BatchedHandOffTests {
 	}
 
 	@Test
-	void aBlockedListenerHoldsUpTheReadsAfterTheNext() throws InterruptedException {
+	void aBlockedListenerHoldsUpTheReadsAfterThePrefetch() throws InterruptedException {
 		ReadsSource source = new ReadsSource();
 		CountDownLatch entered = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
@@ -66,7 +66,7 @@ class BatchedHandOffTests {
 		assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
 		// However long the listener takes, the reads stay within the bound.
 		for (int i = 0; i < 10; i++) {
-			assertThat(source.reads()).isBetween(1, 2);
+			assertThat(source.reads()).isBetween(1, McpEventStream.READ_PREFETCH + 1);
 			Thread.sleep(50);
 		}
 		release.countDown();
@@ -77,7 +77,8 @@ class BatchedHandOffTests {
 	}
 
 	@Test
-	void aSubscriberThatAsksForNothingMoreHoldsUpTheReadsAfterTwoAndTheFanOutsFew() throws InterruptedException {
+	void aSubscriberThatAsksForNothingMoreHoldsUpTheReadsAfterThePrefetchAndTheFanOutsFew()
+			throws InterruptedException {
 		ReadsSource source = new ReadsSource();
 		McpEventStream stream = stream(source, null);
 		List<Integer> received = new CopyOnWriteArrayList<>();
@@ -87,7 +88,7 @@ class BatchedHandOffTests {
 		await().atMost(Duration.ofSeconds(30)).until(() -> received.size() == 1);
 		for (int i = 0; i < 10; i++) {
 			int waiting = source.reads() * EVENTS_PER_READ - received.size();
-			assertThat(waiting).isLessThanOrEqualTo(2 * EVENTS_PER_READ + FAN_OUT);
+			assertThat(waiting).isLessThanOrEqualTo((McpEventStream.READ_PREFETCH + 1) * EVENTS_PER_READ + FAN_OUT);
 			Thread.sleep(50);
 		}
 		subscriber.requestRest();
