@@ -120,42 +120,6 @@ class DispatchLaneTests {
 	}
 
 	@Test
-	void tasksHandedOverWhileAThreadSpinsWakeNoThread() {
-		// Tasks 20 µs apart: each finds the threads out of work. A thread that spins
-		// (here up to 1 ms, so that a loaded machine does not matter) takes them as they
-		// come; a pool that wakes an idle thread on every offer would wake one per task.
-		DispatchThreadPool pool = new DispatchThreadPool("pool-spin-", 4, 1_000_000);
-		this.pools.add(pool);
-		int tasks = 10_000;
-		AtomicInteger ran = new AtomicInteger();
-		for (int i = 0; i < tasks; i++) {
-			long next = System.nanoTime() + 20_000;
-			pool.execute(ran::incrementAndGet);
-			while (System.nanoTime() - next < 0) {
-				Thread.onSpinWait();
-			}
-		}
-		await().atMost(Duration.ofSeconds(30)).until(() -> ran.get() == tasks);
-		assertThat(pool.wakeUps()).isLessThan(tasks / 10);
-	}
-
-	@Test
-	void withoutSpinningAThreadRunsOutOfTasksAndParks() throws InterruptedException {
-		DispatchThreadPool pool = new DispatchThreadPool("pool-no-spin-", 1, 0);
-		this.pools.add(pool);
-		CountDownLatch first = new CountDownLatch(1);
-		pool.execute(first::countDown);
-		assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
-		await().atMost(Duration.ofSeconds(5)).until(() -> pool.wakeUps() == 1 && parked("pool-no-spin-1"));
-		CountDownLatch second = new CountDownLatch(1);
-		pool.execute(second::countDown);
-		assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
-		// The parked thread was woken for the second task, not a second one started.
-		assertThat(pool.wakeUps()).isEqualTo(2);
-		assertThat(pool.threads()).isEqualTo(1);
-	}
-
-	@Test
 	void aBlockedLaneHoldsOneThreadAndTheOtherLanesGoOn() throws InterruptedException {
 		DispatchThreadPool pool = pool("lane-blocked-", 2);
 		DispatchLane slow = lane(pool, "slow");
@@ -313,13 +277,6 @@ class DispatchLaneTests {
 		})).withMessageContaining("has no thread to run on");
 		assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> lane.execute(() -> {
 		})).withMessageContaining("was shut down");
-	}
-
-	private static boolean parked(String threadName) {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.anyMatch((thread) -> thread.getName().equals(threadName) && thread.getState() == Thread.State.WAITING);
 	}
 
 	private static void awaitLatch(CountDownLatch latch) {
