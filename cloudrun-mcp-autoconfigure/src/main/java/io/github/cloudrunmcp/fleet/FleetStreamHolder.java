@@ -142,8 +142,9 @@ public final class FleetStreamHolder implements SmartLifecycle {
 		McpEventStream stream = this.streams.apply(dispatcher, resumeFrom);
 		this.term = new Term(stream, dispatcher);
 		this.terms++;
-		logger.info("This instance holds the stream of MCP server '" + this.server + "', resuming after event id '"
-				+ PrintableText.of(resumeFrom) + "'.");
+		logger.info("This instance holds the stream of MCP server '" + this.server + "', "
+				+ (resumeFrom.isEmpty() ? "from the server's current events (no event was confirmed before)."
+						: "resuming after event id '" + PrintableText.of(resumeFrom) + "'."));
 		stream.start();
 	}
 

@@ -37,12 +37,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 
@@ -54,6 +57,7 @@ import static org.awaitility.Awaitility.await;
  * the Pub/Sub and Firestore emulators on loopback: hand-back at shutdown, fencing and
  * health. The fleet test with instances killed is {@link FleetFailoverTests}.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class FleetDeliveryTests {
 
 	private static GoogleCloudEmulator pubsub;
@@ -97,7 +101,8 @@ class FleetDeliveryTests {
 	}
 
 	@Test
-	void theClientsOfAnInstanceShareOneChannelToTheEmulatorClosedWithTheContext() throws Exception {
+	void theClientsOfAnInstanceShareOneChannelToTheEmulatorClosedWithTheContext(CapturedOutput output)
+			throws Exception {
 		String[] emulator = pubsub.hostPort().split(":");
 		try (FaultProxy proxy = FaultProxy.to(emulator[0], Integer.parseInt(emulator[1])).start()) {
 			ConfigurableApplicationContext instance = instance("once",
@@ -115,6 +120,9 @@ class FleetDeliveryTests {
 			instance.close();
 			assertThat(channel.isTerminated()).as("the channel is shut down with the context").isTrue();
 		}
+		// The first holder of the stream had no event to resume after, and says so.
+		assertThat(output).contains("holds the stream of MCP server 'default', from the server's current events")
+			.doesNotContain("resuming after event id ''");
 	}
 
 	@Test
