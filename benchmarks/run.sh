@@ -46,6 +46,11 @@ else
 fi
 rm -rf "$results" && mkdir -p "$results"
 keep="-Dbenchmarks.results-dir=$results"
+# A harness that hangs (a failure that leaves non-daemon threads behind) fails the run
+# instead of holding it: each gets at most this long.
+if $quick; then limit=600; else limit=3600; fi
+javabin=$(type -P java)
+java() { timeout --kill-after=10 "$limit" "$javabin" "$@"; }
 java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ThroughputBenchmark $q "$@"
 java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.McpNotificationBenchmark $q
 java -Xms1g -Xmx1g "$keep" -cp "$cp" io.github.cloudrunmcp.benchmarks.ToolCallBenchmark $q

@@ -25,13 +25,14 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * Reconnect: a server that keeps history drops the connection after every few events
- * (clean closes, resets and cuts mid-event in turn) and asks for {@code retry: 10};
+ * (clean closes, resets and cuts mid-event in turn) and asks for {@code retry: 100}, the
+ * shortest wait a server may ask for ({@code StreamSettings.Reconnect.MIN_SERVER_DELAY});
  * measures the time from the client seeing the end of a connection to the next event
  * delivered, and checks that every event arrives once, in order.
  */
 public final class ReconnectBenchmark {
 
-	private static final long RETRY_MILLIS = 10;
+	private static final long RETRY_MILLIS = StreamSettings.Reconnect.MIN_SERVER_DELAY.toMillis();
 
 	private ReconnectBenchmark() {
 	}
