@@ -64,7 +64,9 @@ class BatchedHandOffTests {
 		});
 		stream.start();
 		assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
-		// However long the listener takes, the reads stay within the bound.
+		// The network side reads ahead while the listener works...
+		await().atMost(Duration.ofSeconds(10)).until(() -> source.reads() >= McpEventStream.READ_PREFETCH);
+		// ...and however long the listener takes, the reads stay within the bound.
 		for (int i = 0; i < 10; i++) {
 			assertThat(source.reads()).isBetween(1, McpEventStream.READ_PREFETCH + 1);
 			Thread.sleep(50);
