@@ -62,9 +62,8 @@ public final class FaultRecoveryBenchmark {
 		faults.put("headers never come", Fault::headersNeverCome);
 		faults.put("latency 30 ms per chunk", () -> Fault.latency(Duration.ofMillis(30)));
 		// Slower than loopback by far, but faster than the heaviest transport's load (200
-		// MCP notifications of about 135 bytes a second): over a link slower than the
-		// load
-		// a resuming stream falls further behind with every round and never recovers.
+		// MCP notifications of about 135 bytes a second). Over a slower link a resuming
+		// stream falls further behind with every round and never recovers.
 		faults.put("bandwidth 64 kB/s", () -> Fault.bandwidth(64_000));
 		return faults;
 	}
