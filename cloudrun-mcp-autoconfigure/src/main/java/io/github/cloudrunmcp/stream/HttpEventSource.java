@@ -18,8 +18,12 @@ import org.springframework.web.reactive.function.client.WebClient;
 /**
  * The events of a plain event-stream endpoint ({@code GET <base-url>/events}, the
  * {@code events} transport): a {@link ReconnectingEventStream} whose {@link SseEvent}s
- * become {@link McpEvent}s of the server; while consumers read the events' JSON, their
- * trees are parsed on the network thread as the events are parsed ({@link JsonPrefetch}).
+ * become {@link McpEvent}s of the server. Taken one event at a time ({@link #events()}),
+ * while consumers read the events' JSON and are behind, their trees are parsed on the
+ * network thread as the events are parsed ({@link JsonPrefetch}). Taken a network read at
+ * a time ({@link #batches()}), the consumers' thread parses the trees it asks for: the
+ * stream then reads ahead of its consumers, so the network thread has its own work while
+ * they parse, and taking theirs on too made it the slower of the two.
  */
 public final class HttpEventSource implements McpEventSource {
 
@@ -37,6 +41,9 @@ public final class HttpEventSource implements McpEventSource {
 	private final JsonPrefetch prefetch = new JsonPrefetch();
 
 	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
+
+	/** Whether the events are taken by read, when trees are left to the consumers. */
+	private volatile boolean byRead;
 
 	/**
 	 * Create a source; it connects when its events are subscribed to.
@@ -98,6 +105,7 @@ public final class HttpEventSource implements McpEventSource {
 
 	@Override
 	public Flux<List<McpEvent>> batches() {
+		this.byRead = true;
 		return this.engine.batches().map(this::events).onErrorComplete();
 	}
 
@@ -108,13 +116,9 @@ public final class HttpEventSource implements McpEventSource {
 
 	private List<McpEvent> events(List<SseEvent> batch) {
 		List<McpEvent> events = new ArrayList<>(batch.size());
-		long last = 0;
 		for (SseEvent event : batch) {
-			McpEvent made = event(event);
-			last = made.sequence();
-			events.add(made);
+			events.add(new McpEvent(this.server, event, this.mapper, null));
 		}
-		this.prefetch.handedOver(last);
 		return events;
 	}
 
@@ -124,7 +128,7 @@ public final class HttpEventSource implements McpEventSource {
 	 * (the consumers'), where the parse would no longer overlap with their work.
 	 */
 	private void parsed(SseEvent event) {
-		if (this.prefetch.wanted()) {
+		if (!this.byRead && this.prefetch.wanted()) {
 			JsonNode tree = McpEvent.prefetchTree(event, this.mapper);
 			if (tree != null) {
 				event.json(tree);
