@@ -62,6 +62,9 @@ final class PlainJsonTreeReader {
 
 	private final JsonNodeFactory nodes;
 
+	/** Whether objects keep their properties in {@link CompactProperties}. */
+	private final boolean compact;
+
 	private final int maxDepth;
 
 	private final int maxDigits;
@@ -74,6 +77,8 @@ final class PlainJsonTreeReader {
 
 	private PlainJsonTreeReader(JsonNodeFactory nodes, StreamReadConstraints constraints) {
 		this.nodes = nodes;
+		// A factory of the mapper's own may build its objects its own way.
+		this.compact = nodes.getClass() == JsonNodeFactory.class;
 		this.maxDepth = Math.min(MAX_DEPTH, constraints.getMaxNestingDepth());
 		this.maxDigits = Math.min(MAX_DIGITS, constraints.getMaxNumberLength());
 		this.maxStringLength = constraints.getMaxStringLength();
@@ -207,7 +212,8 @@ final class PlainJsonTreeReader {
 
 	private @Nullable JsonNode object(Cursor cursor, int depth) {
 		cursor.position++;
-		ObjectNode object = this.nodes.objectNode();
+		ObjectNode object = this.compact ? new ObjectNode(this.nodes, new CompactProperties())
+				: this.nodes.objectNode();
 		cursor.skipWhitespace();
 		if (cursor.more() && cursor.peek() == '}') {
 			cursor.position++;
@@ -324,7 +330,7 @@ final class PlainJsonTreeReader {
 				}
 				int slot = (hash ^ (hash >>> 7)) & (this.names.length - 1);
 				Name cached = this.names[slot];
-				if (cached == null || !Arrays.equals(cached.bytes, 0, cached.bytes.length, bytes, start, i)) {
+				if (cached == null || !sameBytes(cached.bytes, bytes, start, length)) {
 					cached = new Name(Arrays.copyOfRange(bytes, start, i),
 							new String(bytes, start, length, StandardCharsets.ISO_8859_1));
 					this.names[slot] = cached;
@@ -338,6 +344,19 @@ final class PlainJsonTreeReader {
 			hash = 31 * hash + b;
 		}
 		return string(cursor, this.maxNameLength);
+	}
+
+	// Names are short: a plain loop beats the vectorized comparison's set-up.
+	private static boolean sameBytes(byte[] name, byte[] bytes, int start, int length) {
+		if (name.length != length) {
+			return false;
+		}
+		for (int i = 0; i < length; i++) {
+			if (name[i] != bytes[start + i]) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/**

@@ -237,7 +237,8 @@ class PlainJsonTreeReaderProperties {
 	private Arbitrary<String> object(int depth) {
 		Arbitrary<String> member = Combinators.combine(name(), whitespace(), value(depth))
 			.as((name, space, value) -> name + space + ":" + space + value);
-		return Combinators.combine(member.list().ofMaxSize(4), whitespace())
+		// Up to 12 members: past CompactProperties.MAX_INLINE, objects spill to a map.
+		return Combinators.combine(member.list().ofMaxSize(12), whitespace())
 			.as((members, space) -> "{" + space + String.join("," + space, members) + "}");
 	}
 
