@@ -1,6 +1,9 @@
 package io.github.cloudrunmcp.sse;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -27,6 +30,17 @@ public final class SseEventParser {
 	private static final byte LF = '\n';
 
 	private static final byte CR = '\r';
+
+	/** Reads eight bytes at a time, the first at the lowest bits. */
+	private static final VarHandle WORDS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+	private static final long ONES = 0x0101010101010101L;
+
+	private static final long HIGH_BITS = 0x8080808080808080L;
+
+	private static final long LFS = ONES * LF;
+
+	private static final long CRS = ONES * CR;
 
 	private final Listener listener;
 
@@ -120,11 +134,11 @@ public final class SseEventParser {
 		}
 		int lineStart = i;
 		while (i < end) {
-			byte b = bytes[i];
-			if (b != LF && b != CR) {
-				i++;
-				continue;
+			i = lineEnd(bytes, i, end);
+			if (i == end) {
+				break;
 			}
+			byte b = bytes[i];
 			if (this.carryLength > 0) {
 				appendCarry(bytes, lineStart, i - lineStart);
 				int carried = this.carryLength;
@@ -150,6 +164,33 @@ public final class SseEventParser {
 		if (lineStart < end) {
 			appendCarry(bytes, lineStart, end - lineStart);
 		}
+	}
+
+	/**
+	 * Return where the first LF or CR is, looking eight bytes at a time.
+	 * @param bytes the array
+	 * @param from where to start
+	 * @param end where to stop
+	 * @return the index of the first LF or CR, or {@code end} when there is none
+	 */
+	static int lineEnd(byte[] bytes, int from, int end) {
+		int i = from;
+		while (i + Long.BYTES <= end) {
+			long word = (long) WORDS.get(bytes, i);
+			long lf = word ^ LFS;
+			long cr = word ^ CRS;
+			// A zero byte of lf or cr is a match; the lowest flagged byte is always one
+			// (a borrow can flag only bytes above a match).
+			long found = (((lf - ONES) & ~lf) | ((cr - ONES) & ~cr)) & HIGH_BITS;
+			if (found != 0) {
+				return i + (Long.numberOfTrailingZeros(found) >>> 3);
+			}
+			i += Long.BYTES;
+		}
+		while (i < end && bytes[i] != LF && bytes[i] != CR) {
+			i++;
+		}
+		return i;
 	}
 
 	/**
