@@ -42,9 +42,6 @@ public final class HttpEventSource implements McpEventSource {
 
 	private final Sinks.Many<McpStreamStatus> statuses = Sinks.many().replay().latest();
 
-	/** Whether the events are taken by read, when trees are left to the consumers. */
-	private volatile boolean byRead;
-
 	/**
 	 * Create a source; it connects when its events are subscribed to.
 	 * @param server the server's name, carried by every event
@@ -105,7 +102,6 @@ public final class HttpEventSource implements McpEventSource {
 
 	@Override
 	public Flux<List<McpEvent>> batches() {
-		this.byRead = true;
 		return this.engine.batches().map(this::events).onErrorComplete();
 	}
 
@@ -115,6 +111,8 @@ public final class HttpEventSource implements McpEventSource {
 	}
 
 	private List<McpEvent> events(List<SseEvent> batch) {
+		// Without the prefetch, their json() calls are not noted: nothing is parsed
+		// ahead.
 		List<McpEvent> events = new ArrayList<>(batch.size());
 		for (SseEvent event : batch) {
 			events.add(new McpEvent(this.server, event, this.mapper, null));
@@ -128,7 +126,7 @@ public final class HttpEventSource implements McpEventSource {
 	 * (the consumers'), where the parse would no longer overlap with their work.
 	 */
 	private void parsed(SseEvent event) {
-		if (!this.byRead && this.prefetch.wanted()) {
+		if (this.prefetch.wanted()) {
 			JsonNode tree = McpEvent.prefetchTree(event, this.mapper);
 			if (tree != null) {
 				event.json(tree);
